@@ -1,0 +1,43 @@
+# civic: PGXS build.  `make && make install` builds and installs the extension;
+# `make demo` and `make test` run the README's two set-up commands.
+
+EXTVERSION   = 0.1.0
+MODULE_big   = civic
+MODULEDIR    = extension
+OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script of a version is assembled from the pieces in
+# control/install/ (one file per concern, applied in name order).
+INSTALL_PIECES = $(sort $(wildcard control/install/*.sql))
+DATA_built   = control/civic--$(EXTVERSION).sql
+DATA         = control/civic.control $(wildcard control/civic--*--*.sql)
+
+# Data shipped with the extension (boundaries etc.), built by their own rules.
+CIVIC_SHIPPED_DATA ?=
+DATA_built  += $(CIVIC_SHIPPED_DATA)
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --dbname=civic_regress
+
+PG_CPPFLAGS  = -I$(srcdir)/src
+PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+               -Wno-missing-field-initializers -Wshadow=compatible-local \
+               -Wformat=2 -Wno-format-nonliteral -Werror
+SHLIB_LINK  += -lm
+EXTRA_CLEAN  = control/civic--$(EXTVERSION).sql results regression.diffs regression.out
+
+# No LLVM bitcode: civic's functions gain nothing from JIT inlining.
+with_llvm    = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES)
+	cat $^ > $@
+
+.PHONY: demo test
+demo:
+	bash scripts/run-demo.sh
+test:
+	bash scripts/run-tests.sh

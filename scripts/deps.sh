@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's packages, whatever civic needs to build, run and
+# test that is not already on this machine.  Run as root.
+set -euo pipefail
+
+packages=(
+  make gcc pkg-config gzip
+  postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3
+  postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  libicu-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "civic: missing packages (${missing[*]}); run this as root to install them" >&2
+  exit 1
+fi
+echo "civic: installing ${missing[*]}"
+# civic runs its own throwaway clusters; do not let the package start one on 5432.
+mkdir -p /etc/postgresql-common
+if [[ ! -e /etc/postgresql-common/createcluster.conf ]] || ! grep -q '^create_main_cluster' /etc/postgresql-common/createcluster.conf; then
+  echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

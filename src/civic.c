@@ -1,0 +1,20 @@
+/*
+ * civic.c
+ *	  Module entry point: _PG_init calls each part's init function.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "civic.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* Initialise each part of civic once per process. */
+void
+_PG_init(void)
+{
+	civic_guc_init();
+}

@@ -1,0 +1,14 @@
+/*
+ * civic.h
+ *	  Declarations shared by civic's C modules: one init function per part,
+ *	  each called once from _PG_init().
+ */
+#ifndef CIVIC_H
+#define CIVIC_H
+
+#include "postgres.h"
+
+/* guc.c: every civic.* setting, in one place */
+extern void civic_guc_init(void);
+
+#endif							/* CIVIC_H */
