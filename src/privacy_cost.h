@@ -1,0 +1,28 @@
+/*
+ * privacy_cost.h
+ *	  The single place through which the privacy cost of every evaluation
+ *	  of a civic differential-privacy aggregate passes.
+ *
+ * Every DP final function calls civic_privacy_account() once per
+ * evaluation, after validating its parameters and before drawing noise.
+ * The budget ledger plugs in here: it may raise an ERROR, in which case no
+ * noise is drawn and no result is returned.
+ */
+#ifndef CIVIC_PRIVACY_COST_H
+#define CIVIC_PRIVACY_COST_H
+
+#include "fmgr.h"
+
+typedef struct CivicPrivacyCost
+{
+	const char *aggregate;		/* SQL name, e.g. "dp_count" */
+	const char *mechanism;		/* "discrete_laplace", "discrete_gaussian",
+								 * "exponential", ... */
+	double		epsilon;		/* > 0, finite */
+	double		delta;			/* 0 for pure epsilon-DP */
+} CivicPrivacyCost;
+
+extern void civic_privacy_account(FunctionCallInfo fcinfo,
+								  const CivicPrivacyCost *cost);
+
+#endif							/* CIVIC_PRIVACY_COST_H */
