@@ -126,6 +126,26 @@ SELECT bool_and((a = b) = (civic.postcode_cmp(a, b) = 0)
   FROM unnest('{E1 6AN, E1W 1AA, E2 0AA, SW2 1AA, SW10 1AA, GIR 0AA, EC1A 1BB}'::postcode[]) a,
        unnest('{E1 6AN, e1w1aa, E2 0AA, SW2 1AA, SW10 1AA, gir 0aa, EC1A 1BB}'::postcode[]) b;
 
+-- min and max follow the natural order (SW2 before SW10), not the text order,
+-- and a parallel plan (partial aggregates combined) gives the same answer.
+SELECT min(p), max(p), min(p::text) AS text_min, max(p::text) AS text_max
+  FROM unnest('{SW10 1AA, SW2 1AA, SW9 9ZZ, E1W 1AA}'::postcode[]) p;
+CREATE TABLE postcode_test.many AS
+SELECT ('SW' || d || ' ' || inward)::postcode AS p
+  FROM generate_series(1, 20) d, inward_candidates
+ WHERE is_valid_postcode('SW' || d || ' ' || inward);
+ANALYZE many;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT min(p), max(p) FROM many;
+SELECT min(p), max(p), count(*) FROM many;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+
 -- ------------------------------------------------------------------ components
 SELECT p, postcode_area(p) AS area, postcode_district(p) AS district,
        postcode_sector(p) AS sector, postcode_outward(p) AS outward,
@@ -159,8 +179,10 @@ SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM addresses WHERE p = 'E1W 1AA';
 SELECT p, id > 0 AS found FROM addresses WHERE p = 'e1w1aa';
 EXPLAIN (COSTS OFF) SELECT p FROM addresses WHERE p >= 'SW2 0AA' AND p < 'SW10 0AA' ORDER BY p;
-SELECT count(*), min(p::text), max(p::text)
+SELECT count(*), min(p), max(p)
   FROM addresses WHERE p >= 'SW2 0AA' AND p < 'SW10 0AA';
+EXPLAIN (COSTS OFF) SELECT max(p) FROM addresses;
+SELECT max(p) FROM addresses;
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 

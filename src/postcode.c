@@ -775,3 +775,25 @@ postcode_hash_extended(PG_FUNCTION_ARGS)
 {
 	return hash_uint32_extended((uint32) PG_GETARG_POSTCODE(0), PG_GETARG_INT64(1));
 }
+
+PG_FUNCTION_INFO_V1(postcode_smaller);
+/* The earlier of two postcodes (state function of min). */
+Datum
+postcode_smaller(PG_FUNCTION_ARGS)
+{
+	int32		a = PG_GETARG_POSTCODE(0);
+	int32		b = PG_GETARG_POSTCODE(1);
+
+	PG_RETURN_POSTCODE(a < b ? a : b);
+}
+
+PG_FUNCTION_INFO_V1(postcode_larger);
+/* The later of two postcodes (state function of max). */
+Datum
+postcode_larger(PG_FUNCTION_ARGS)
+{
+	int32		a = PG_GETARG_POSTCODE(0);
+	int32		b = PG_GETARG_POSTCODE(1);
+
+	PG_RETURN_POSTCODE(a > b ? a : b);
+}

@@ -116,9 +116,9 @@ $$, $$
       FROM unnest(ARRAY['is_valid_postcode', 'postcode', 'postcode_area', 'postcode_cmp',
                         'postcode_district', 'postcode_eq', 'postcode_ge', 'postcode_gt',
                         'postcode_hash', 'postcode_hash_extended', 'postcode_in',
-                        'postcode_inward', 'postcode_le', 'postcode_lt', 'postcode_ne',
+                        'postcode_inward', 'postcode_larger', 'postcode_le', 'postcode_lt', 'postcode_ne',
                         'postcode_out', 'postcode_outward', 'postcode_recv', 'postcode_sector',
-                        'postcode_send', 'postcode_sortsupport', 'postcode_text']) f
+                        'postcode_send', 'postcode_smaller', 'postcode_sortsupport', 'postcode_text']) f
      ORDER BY 1
 $$, 'every postcode function is PARALLEL SAFE, IMMUTABLE and STRICT');
 

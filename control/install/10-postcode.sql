@@ -180,3 +180,25 @@ COMMENT ON OPERATOR CLASS civic.postcode_ops USING btree IS 'natural postcode or
 COMMENT ON OPERATOR CLASS civic.postcode_hash_ops USING hash IS 'hash of postcode equality';
 COMMENT ON OPERATOR FAMILY civic.postcode_ops USING btree IS 'natural postcode order: area, district number, district letter, sector, unit';
 COMMENT ON OPERATOR FAMILY civic.postcode_hash_ops USING hash IS 'hash of postcode equality';
+
+-- min and max in natural order (SORTOP lets the planner answer them from a
+-- btree index).
+CREATE FUNCTION civic.postcode_smaller(civic.postcode, civic.postcode) RETURNS civic.postcode
+    AS 'MODULE_PATHNAME', 'postcode_smaller' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION civic.postcode_larger(civic.postcode, civic.postcode) RETURNS civic.postcode
+    AS 'MODULE_PATHNAME', 'postcode_larger' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.postcode_smaller(civic.postcode, civic.postcode) IS 'the earlier of two postcodes in natural order';
+COMMENT ON FUNCTION civic.postcode_larger(civic.postcode, civic.postcode) IS 'the later of two postcodes in natural order';
+
+CREATE AGGREGATE civic.min(civic.postcode) (
+    SFUNC = civic.postcode_smaller, STYPE = civic.postcode,
+    COMBINEFUNC = civic.postcode_smaller, SORTOP = OPERATOR(civic.<),
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE civic.max(civic.postcode) (
+    SFUNC = civic.postcode_larger, STYPE = civic.postcode,
+    COMBINEFUNC = civic.postcode_larger, SORTOP = OPERATOR(civic.>),
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE civic.min(civic.postcode) IS 'earliest postcode in natural order';
+COMMENT ON AGGREGATE civic.max(civic.postcode) IS 'latest postcode in natural order';
