@@ -8,6 +8,7 @@
 -- when run; none may run while civic installs.  A control call shows the
 -- traps are armed.  Everything is rolled back.
 BEGIN;
+SET LOCAL search_path = public;
 SELECT plan(10);
 
 -- The install script itself: no CREATE OR REPLACE, no IF NOT EXISTS (either
