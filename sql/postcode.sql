@@ -95,6 +95,42 @@ SELECT count(*) AS valid,
        count(DISTINCT c::postcode) = count(DISTINCT c) AS injective
   FROM grammar WHERE valid;
 
+-- Random mutations of valid postcodes (a character inserted, deleted or
+-- replaced, case changed, whitespace added anywhere) agree with the same
+-- grammar written as one regular expression over the raw input.
+CREATE TEMP TABLE mutated AS
+WITH base AS (
+    SELECT c FROM grammar WHERE valid ORDER BY random() LIMIT 40000
+), alphabet AS (
+    SELECT 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789  ' || E'\t\n' || '-.é' AS a
+), m AS (
+    SELECT b.c, k, 1 + floor(random() * (length(b.c) + 1))::int AS pos,
+           substr(a.a, 1 + floor(random() * length(a.a))::int, 1) AS ch,
+           floor(random() * 4)::int AS op
+      FROM base b, alphabet a, generate_series(1, 3) k
+)
+SELECT CASE op
+         WHEN 0 THEN overlay(c PLACING ch FROM pos FOR 0)          -- insert
+         WHEN 1 THEN overlay(c PLACING '' FROM pos FOR 1)          -- delete
+         WHEN 2 THEN overlay(c PLACING ch FROM pos FOR 1)          -- replace
+         ELSE lower(c) || repeat(' ', pos % 3)                      -- case, trailing space
+       END AS x
+  FROM m
+UNION ALL SELECT 'GIR 0AA' UNION ALL SELECT ' gir0aa ';
+SELECT count(*) FILTER (WHERE is_valid_postcode(x)) > 1000 AS some_valid,
+       count(*) FILTER (WHERE NOT is_valid_postcode(x)) > 1000 AS some_invalid,
+       count(*) FILTER (WHERE is_valid_postcode(x) <>
+           (upper(x) ~ ('^[ \t\n\r\f\v]*'
+              '([A-PR-UWYZ][0-9]|[A-PR-UWYZ][1-9][0-9]|[A-PR-UWYZ][0-9][ABCDEFGHJKPSTUW]'
+              '|[A-PR-UWYZ][A-HK-Y][0-9]|[A-PR-UWYZ][A-HK-Y][1-9][0-9]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]|GIR)'
+              '[ \t\n\r\f\v]*'
+              '([0-9][ABD-HJLNP-UW-Z]{2})'
+              '[ \t\n\r\f\v]*$')
+            AND (upper(x) !~ 'GIR' OR upper(regexp_replace(x, '[ \t\n\r\f\v]', '', 'g')) = 'GIR0AA'))) AS disagreements,
+       bool_and(x::postcode::text = regexp_replace(upper(regexp_replace(x, '[ \t\n\r\f\v]', '', 'g')), '(...)$', ' \1'))
+           FILTER (WHERE is_valid_postcode(x)) AS round_trip
+  FROM mutated;
+
 -- ---------------------------------------------------------------- natural order
 SELECT 'SW2 1AA'::postcode < 'SW10 1AA'::postcode AS "SW2 < SW10",
        'E1 6AN'::postcode < 'E1W 1AA'::postcode AS "E1 6AN < E1W 1AA",
