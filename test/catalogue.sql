@@ -3,7 +3,7 @@
 BEGIN;
 -- Object names below are schema-qualified: keep civic off the search path.
 SET LOCAL search_path = public;
-SELECT plan(46);
+SELECT plan(50);
 
 -- Members of extension civic, with their identities.
 CREATE TEMP VIEW civic_members AS
@@ -55,10 +55,11 @@ SELECT is_empty($$
     SELECT type || ' ' || identity
       FROM civic_members m
      WHERE m.type IN ('function', 'aggregate', 'procedure', 'type', 'domain', 'operator',
-                      'operator class', 'table', 'view', 'materialized view', 'foreign table')
+                      'operator class', 'table', 'view', 'materialized view', 'foreign table',
+                      'cast')
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_description d
                         WHERE d.classoid = m.classid AND d.objoid = m.objid AND d.objsubid = 0)
-$$, 'every function, type, operator, aggregate, operator class, table and view of civic has a comment');
+$$, 'every function, type, operator, aggregate, operator class, cast, table and view of civic has a comment');
 
 SELECT is_empty($$
     SELECT c.opcname || ' USING ' || a.amname
@@ -80,6 +81,27 @@ SELECT is_empty($$
        AND o.oprresult = 'pg_catalog.bool'::regtype AND o.oprname IN ('=', '<>', '<', '<=', '>', '>=')
        AND (o.oprcom = 0 OR o.oprnegate = 0 OR o.oprrest = 0 OR o.oprjoin = 0)
 $$, 'every comparison operator in schema civic has a commutator, negator and selectivity estimators');
+
+-- ------------------------------------------------------------------ gsscode
+SELECT results_eq(
+    $$SELECT typlen::int, typbyval, typalign::text FROM pg_catalog.pg_type WHERE oid = 'civic.gsscode'::regtype$$,
+    $$VALUES (8, true, 'd')$$,
+    'civic.gsscode is fixed-width (8 bytes), pass-by-value');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'civic'::regnamespace
+       AND (p.proname LIKE 'gsscode%' OR p.proname LIKE 'gss\_%' OR p.proname = 'is_valid_gsscode')
+       AND NOT (p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's')
+$$, 'every gsscode function is IMMUTABLE, STRICT and PARALLEL SAFE');
+SELECT results_eq($$
+    SELECT castcontext::text FROM pg_catalog.pg_cast
+     WHERE (castsource, casttarget) IN (('text'::regtype, 'civic.gsscode'::regtype),
+                                        ('civic.gsscode'::regtype, 'text'::regtype))
+$$, $$ VALUES ('a'), ('a') $$, 'gsscode casts to and from text are assignment casts');
+SELECT ok((SELECT count(*) FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
+            WHERE c.opcintype = 'civic.gsscode'::regtype AND c.opcdefault AND a.amname IN ('btree', 'hash')) = 2,
+          'gsscode has default btree and hash operator classes');
 
 -- ------------------------------------------------------------------ postcode
 SELECT has_type('civic', 'postcode', 'type civic.postcode exists');

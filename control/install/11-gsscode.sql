@@ -135,3 +135,5 @@ COMMENT ON FUNCTION civic.gss_level(civic.gsscode) IS 'geography level of the co
 COMMENT ON FUNCTION civic.gss_entity_name(civic.gsscode) IS 'ONS description of the code''s entity, e.g. London Borough';
 COMMENT ON FUNCTION civic.gss_country(civic.gsscode) IS 'country of the code: England, Wales, Scotland, Northern Ireland, United Kingdom, Channel Islands or Isle of Man';
 COMMENT ON FUNCTION civic.gss_entities() IS 'the ONS entity codes civic knows, with their level, description and country';
+COMMENT ON CAST (pg_catalog.text AS civic.gsscode) IS 'validate text as a GSS code';
+COMMENT ON CAST (civic.gsscode AS pg_catalog.text) IS 'a GSS code as text';
