@@ -3,7 +3,7 @@
 BEGIN;
 -- Object names below are schema-qualified: keep civic off the search path.
 SET LOCAL search_path = public;
-SELECT plan(50);
+SELECT plan(51);
 
 -- Members of extension civic, with their identities.
 CREATE TEMP VIEW civic_members AS
@@ -102,6 +102,14 @@ $$, $$ VALUES ('a'), ('a') $$, 'gsscode casts to and from text are assignment ca
 SELECT ok((SELECT count(*) FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_am a ON a.oid = c.opcmethod
             WHERE c.opcintype = 'civic.gsscode'::regtype AND c.opcdefault AND a.amname IN ('btree', 'hash')) = 2,
           'gsscode has default btree and hash operator classes');
+SELECT results_eq($$
+    SELECT amprocnum::int, amproc::text FROM pg_catalog.pg_amproc
+     WHERE amprocfamily = (SELECT opcfamily FROM pg_catalog.pg_opclass
+                            WHERE opcname = 'gsscode_ops' AND opcnamespace = 'civic'::regnamespace)
+     ORDER BY 1
+$$, $$
+    VALUES (1, 'civic.gsscode_cmp'), (2, 'civic.gsscode_sortsupport'), (4, 'btequalimage')
+$$, 'btree gsscode_ops has comparison, sort support and equal-image (deduplication) functions');
 
 -- ------------------------------------------------------------------ postcode
 SELECT has_type('civic', 'postcode', 'type civic.postcode exists');

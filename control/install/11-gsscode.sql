@@ -96,7 +96,8 @@ CREATE OPERATOR CLASS civic.gsscode_ops DEFAULT FOR TYPE civic.gsscode USING btr
     OPERATOR 4 civic.>=,
     OPERATOR 5 civic.>,
     FUNCTION 1 civic.gsscode_cmp(civic.gsscode, civic.gsscode),
-    FUNCTION 2 civic.gsscode_sortsupport(pg_catalog.internal);
+    FUNCTION 2 civic.gsscode_sortsupport(pg_catalog.internal),
+    FUNCTION 4 pg_catalog.btequalimage(pg_catalog.oid);
 CREATE OPERATOR CLASS civic.gsscode_hash_ops DEFAULT FOR TYPE civic.gsscode USING hash AS
     OPERATOR 1 civic.=,
     FUNCTION 1 civic.gsscode_hash(civic.gsscode),
