@@ -55,11 +55,11 @@ SELECT is_empty($$
     SELECT type || ' ' || identity
       FROM civic_members m
      WHERE m.type IN ('function', 'aggregate', 'procedure', 'type', 'domain', 'operator',
-                      'operator class', 'table', 'view', 'materialized view', 'foreign table',
-                      'cast')
+                      'operator class', 'operator family', 'table', 'view', 'materialized view',
+                      'foreign table', 'cast')
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_description d
                         WHERE d.classoid = m.classid AND d.objoid = m.objid AND d.objsubid = 0)
-$$, 'every function, type, operator, aggregate, operator class, cast, table and view of civic has a comment');
+$$, 'every function, type, operator, aggregate, operator class and family, cast, table and view of civic has a comment');
 
 SELECT is_empty($$
     SELECT c.opcname || ' USING ' || a.amname

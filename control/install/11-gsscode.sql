@@ -104,6 +104,8 @@ CREATE OPERATOR CLASS civic.gsscode_hash_ops DEFAULT FOR TYPE civic.gsscode USIN
     FUNCTION 2 civic.gsscode_hash_extended(civic.gsscode, bigint);
 COMMENT ON OPERATOR CLASS civic.gsscode_ops USING btree IS 'gsscode btree order: the text order of the codes';
 COMMENT ON OPERATOR CLASS civic.gsscode_hash_ops USING hash IS 'gsscode hashing';
+COMMENT ON OPERATOR FAMILY civic.gsscode_ops USING btree IS 'gsscode btree order: the text order of the codes';
+COMMENT ON OPERATOR FAMILY civic.gsscode_hash_ops USING hash IS 'gsscode hashing';
 
 -- Casts to and from text.
 CREATE FUNCTION civic.gsscode(pg_catalog.text) RETURNS civic.gsscode
