@@ -18,7 +18,7 @@ cleanup() {
     fi
     rm -rf "/tmp/civic-run.$p"
   done
-  rm -rf "$work"
+  [[ -n ${KEEP:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -80,13 +80,17 @@ SELECT is(civic.postcode_text('sw1a1aa'::text::civic.postcode), 'SW1A 1AA', 'civ
 SELECT * FROM finish();
 ROLLBACK;
 SQL
+# pg_regress runs in database civic_regress, as the Makefile says.
+printf 'SELECT current_database();\n' >"$good/sql/zz_database.sql"
+printf 'SELECT current_database();\n current_database \n------------------\n civic_regress\n(1 row)\n\n' \
+  >"$good/expected/zz_database.out"
 port=$(free_port)
 run_copy "$good" "$port"
 first_rc=$rc first_line=$(last_line "$good")
 run_copy "$good" "$port"
-[[ $first_rc -eq 0 && $first_line == "3 passed, 0 failed" ]]
-check $? "a passing suite exits 0 and ends with '3 passed, 0 failed'" "$good"
-[[ $rc -eq 0 && $(last_line "$good") == "3 passed, 0 failed" ]]
+[[ $first_rc -eq 0 && $first_line == "4 passed, 0 failed" ]]
+check $? "a passing suite (pg_regress in civic_regress) exits 0 and ends with '4 passed, 0 failed'" "$good"
+[[ $rc -eq 0 && $(last_line "$good") == "4 passed, 0 failed" ]]
 check $? "a second run on the same port works" "$good"
 stopped "$port"; check $? "the cluster is stopped after a passing run"
 
