@@ -18,16 +18,16 @@ cleanup() {
     fi
     rm -rf "/tmp/civic-run.$p"
   done
-  [[ -n ${KEEP:-} ]] || rm -rf "$work"
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A port whose run directory no other civic cluster uses.
+# Sets $port to a port whose run directory no other civic cluster uses,
+# reserving the directory (mkdir is atomic); cleanup removes it.
 free_port() {
-  local p=$((${CIVIC_PGPORT:-${PGPORT:-54329}} + 1000))
-  while [[ -e /tmp/civic-run.$p ]] || [[ " ${ports[*]} " == *" $p "* ]]; do p=$((p + 1)); done
-  ports+=("$p")
-  echo "$p"
+  port=$((${CIVIC_PGPORT:-${PGPORT:-54329}} + 1000))
+  until mkdir "/tmp/civic-run.$port" 2>/dev/null; do port=$((port + 1)); done
+  ports+=("$port")
 }
 
 # make_copy DIR: the build, the scripts and the install test of this tree.
@@ -64,7 +64,8 @@ echo "1..9"
 broken=$work/broken
 make_copy "$broken"
 printf '#error "deliberately broken"\n' >"$broken/src/zz_broken.c"
-run_copy "$broken" "$(free_port)"
+free_port
+run_copy "$broken" "$port"
 [[ $rc -ne 0 ]]; check $? "a failed build exits non-zero" "$broken"
 [[ $(last_line "$broken") =~ ^0\ passed,\ [1-9][0-9]*\ failed$ ]]
 check $? "a failed build still ends with 'N passed, N failed' counting a failure" "$broken"
@@ -84,7 +85,7 @@ SQL
 printf 'SELECT current_database();\n' >"$good/sql/zz_database.sql"
 printf 'SELECT current_database();\n current_database \n------------------\n civic_regress\n(1 row)\n\n' \
   >"$good/expected/zz_database.out"
-port=$(free_port)
+free_port
 run_copy "$good" "$port"
 first_rc=$rc first_line=$(last_line "$good")
 run_copy "$good" "$port"
@@ -107,7 +108,7 @@ SELECT ok(true, 'never reached');
 SELECT * FROM finish();
 ROLLBACK;
 SQL
-port=$(free_port)
+free_port
 run_copy "$dies" "$port"
 [[ $rc -ne 0 ]]; check $? "a pgTAP file dying mid-plan makes the run exit non-zero" "$dies"
 [[ $(last_line "$dies") =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
@@ -119,6 +120,7 @@ noreg=$work/noreg
 make_copy "$noreg"
 cp "$good/test/fine.sql" "$noreg/test/"
 printf 'REGRESS_OPTS += --dbname=template0\n' >>"$noreg/Makefile"
-run_copy "$noreg" "$(free_port)"
+free_port
+run_copy "$noreg" "$port"
 [[ $rc -ne 0 && $(last_line "$noreg") =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 check $? "pg_regress failing to start is counted as a failure" "$noreg"
