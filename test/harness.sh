@@ -58,7 +58,7 @@ check() {  # check CONDITION-STATUS DESCRIPTION [DIR]
 last_line() { tail -n 1 "$1/run.out"; }
 stopped() { [[ ! -f /tmp/civic-run.$1/pgdata/postmaster.pid ]]; }
 
-echo "1..9"
+echo "1..10"
 
 # 1. A build that fails: no test runs, but the closing line says so.
 broken=$work/broken
@@ -124,3 +124,10 @@ free_port
 run_copy "$noreg" "$port"
 [[ $rc -ne 0 && $(last_line "$noreg") =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed$ ]]
 check $? "pg_regress failing to start is counted as a failure" "$noreg"
+
+# 5. Test runs on other ports (other work trees, CI jobs) may run at the same
+# time: no regression test may use a server-side file path that is not
+# specific to its cluster (one naming the port, or under $CIVIC_DATA).
+shared=$(grep -nE "'/tmp/[^']*'" "$CIVIC_TOP"/sql/*.sql | grep -v "current_setting('port')" || true)
+[[ -z $shared ]]; check $? "no regression test writes to a file path shared by concurrent runs"
+[[ -z $shared ]] || sed 's/^/#   /' <<<"$shared"
