@@ -631,16 +631,6 @@ bng_distance_op(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(bng_distance(PG_GETARG_BNG(0), PG_GETARG_BNG(1)));
 }
 
-/* True if the point lies in the closed box (corners in metres). */
-static inline bool
-bng_in_box(Bng p, const BOX *b)
-{
-	double		e = bng_easting(p);
-	double		n = bng_northing(p);
-
-	return e >= b->low.x && e <= b->high.x && n >= b->low.y && n <= b->high.y;
-}
-
 /* bng <@ box: the point lies in the box (edges included). */
 Datum
 bng_contained_by_box(PG_FUNCTION_ARGS)
@@ -653,19 +643,6 @@ Datum
 box_contains_bng(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(bng_in_box(PG_GETARG_BNG(1), PG_GETARG_BOX_P(0)));
-}
-
-/*
- * Distance in metres from a point to the centre of a circle, computed like
- * bng_distance so that index and operator agree.
- */
-static inline bool
-bng_in_circle(Bng p, const CIRCLE *c)
-{
-	double		de = (double) bng_easting_mm(p) - c->center.x * 1000.0;
-	double		dn = (double) bng_northing_mm(p) - c->center.y * 1000.0;
-
-	return sqrt(de * de + dn * dn) / 1000.0 <= c->radius;
 }
 
 /* bng <@ circle: the point lies within the circle (boundary included). */
