@@ -203,8 +203,10 @@ SELECT bng_gridref(bng_from_lonlat(-0.12806, 51.50778), 6) AS nelson_lonlat,
        bng_from_lonlat(-0.12806, 51.50778)
          = ST_Transform(ST_SetSRID(ST_MakePoint(-0.12806, 51.50778), 4326), 27700)::bng AS same_as_cast;
 SELECT bng_from_lonlat(NULL, 51.5) IS NULL AS strict_lonlat;
--- geometry errors
-SELECT g, pg_temp.err(format('SELECT %L::public.geometry::civic.bng', g)) AS result
+-- geometry errors (transformed coordinates, whose last digits depend on the
+-- PROJ version, are shown as N)
+SELECT g, regexp_replace(pg_temp.err(format('SELECT %L::public.geometry::civic.bng', g)),
+                         '-?\d+\.\d+', 'N', 'g') AS result
   FROM (VALUES ('SRID=27700;LINESTRING(1 2,3 4)'), ('SRID=27700;MULTIPOINT(1 2)'),
                ('SRID=27700;POLYGON((0 0,1 0,1 1,0 0))'), ('SRID=27700;GEOMETRYCOLLECTION(POINT(1 2))'),
                ('SRID=27700;POINT EMPTY'), ('SRID=4326;POINT EMPTY'), ('SRID=27700;POINT(-1 2)'),
