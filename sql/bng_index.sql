@@ -11,7 +11,8 @@ CREATE TEMP TABLE cpo (
 \set f :civic_data '/postcodes_codepoint_open/codepoint_open_2018.3.0_london_dev.csv'
 COPY cpo FROM :'f' WITH (FORMAT csv, HEADER);
 CREATE TEMP TABLE pc (id serial PRIMARY KEY, postcode text, p bng);
--- half the points before the index is built, the rest inserted into it
+-- half the points before the index is built (sorted, bottom-up build), the
+-- rest inserted into it (page splits by picksplit)
 INSERT INTO pc (postcode, p) SELECT postcode, bng(e, n) FROM cpo WHERE n % 2 = 0;
 CREATE INDEX pc_p_gist ON pc USING gist (p);
 INSERT INTO pc (postcode, p) SELECT postcode, bng(e, n) FROM cpo WHERE n % 2 = 1;

@@ -12,6 +12,10 @@
  *	  p <@ box		(strategy 8, box corners in metres, edges included)
  *	  p <@ circle	(strategy 8, centre and radius in metres)
  *	  p = q			(strategy 18)
+ *
+ * CREATE INDEX sorts the points along a Z-order (Morton) curve and packs
+ * the pages bottom-up (support function 11); later inserts split pages
+ * with the picksplit below.
  *	  ORDER BY p <-> q	(strategy 15, KNN; exact distances at leaves, the
  *					 minimum distance to the bounding box at inner pages)
  */
@@ -24,6 +28,7 @@
 #include "catalog/pg_type_d.h"
 #include "fmgr.h"
 #include "utils/geo_decls.h"
+#include "utils/sortsupport.h"
 
 #include "bng.h"
 
@@ -36,6 +41,7 @@ PG_FUNCTION_INFO_V1(bng_gist_picksplit);
 PG_FUNCTION_INFO_V1(bng_gist_same);
 PG_FUNCTION_INFO_V1(bng_gist_distance);
 PG_FUNCTION_INFO_V1(bng_gist_fetch);
+PG_FUNCTION_INFO_V1(bng_gist_sortsupport);
 
 /* The point of a leaf key (a degenerate millimetre box). */
 static inline Bng
@@ -392,4 +398,84 @@ bng_gist_fetch(PG_FUNCTION_ARGS)
 	gistentryinit(*retval, BngGetDatum(leaf_point(DatumGetBoxP(entry->key))),
 				  entry->rel, entry->page, entry->offset, false);
 	PG_RETURN_POINTER(retval);
+}
+
+/* Spread the 32 bits of v over the even bits of a 64-bit word. */
+static inline uint64
+morton_spread(uint32 v)
+{
+	uint64		x = v;
+
+	x = (x | (x << 16)) & UINT64CONST(0x0000FFFF0000FFFF);
+	x = (x | (x << 8)) & UINT64CONST(0x00FF00FF00FF00FF);
+	x = (x | (x << 4)) & UINT64CONST(0x0F0F0F0F0F0F0F0F);
+	x = (x | (x << 2)) & UINT64CONST(0x3333333333333333);
+	x = (x | (x << 1)) & UINT64CONST(0x5555555555555555);
+	return x;
+}
+
+/* Z-order (Morton) code of a key's lower-left corner, in millimetres. */
+static inline uint64
+key_zorder(Datum key)
+{
+	BOX		   *b = DatumGetBoxP(key);
+
+	return morton_spread((uint32) b->low.x) |
+		(morton_spread((uint32) b->low.y) << 1);
+}
+
+/* Compare two leaf keys along the Z-order curve. */
+static int
+bng_gist_zorder_cmp(Datum a, Datum b, SortSupport ssup)
+{
+	uint64		za = key_zorder(a);
+	uint64		zb = key_zorder(b);
+
+	return (za > zb) - (za < zb);
+}
+
+#if SIZEOF_DATUM >= 8
+/* The Z-order code as an abbreviated key: exact for points. */
+static Datum
+bng_gist_zorder_abbrev(Datum original, SortSupport ssup)
+{
+	return UInt64GetDatum(key_zorder(original));
+}
+
+/* Never give up abbreviation: the abbreviated key decides every comparison. */
+static bool
+bng_gist_zorder_abbrev_abort(int memtupcount, SortSupport ssup)
+{
+	return false;
+}
+
+/* Compare two abbreviated keys (unsigned 64-bit Morton codes). */
+static int
+bng_gist_zorder_abbrev_cmp(Datum a, Datum b, SortSupport ssup)
+{
+	uint64		za = DatumGetUInt64(a);
+	uint64		zb = DatumGetUInt64(b);
+
+	return (za > zb) - (za < zb);
+}
+#endif
+
+/* GiST support 11: sort order for the sorted (bottom-up) index build. */
+Datum
+bng_gist_sortsupport(PG_FUNCTION_ARGS)
+{
+	SortSupport ssup = (SortSupport) PG_GETARG_POINTER(0);
+
+#if SIZEOF_DATUM >= 8
+	if (ssup->abbreviate)
+	{
+		ssup->comparator = bng_gist_zorder_abbrev_cmp;
+		ssup->abbrev_converter = bng_gist_zorder_abbrev;
+		ssup->abbrev_abort = bng_gist_zorder_abbrev_abort;
+		ssup->abbrev_full_comparator = bng_gist_zorder_cmp;
+		PG_RETURN_VOID();
+	}
+#endif
+	ssup->comparator = bng_gist_zorder_cmp;
+	PG_RETURN_VOID();
 }

@@ -293,6 +293,10 @@ CREATE FUNCTION civic.bng_gist_fetch(pg_catalog.internal) RETURNS pg_catalog.int
     AS 'MODULE_PATHNAME', 'bng_gist_fetch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_gist_fetch(pg_catalog.internal) IS
     'GiST support for bng: fetch (index-only scans)';
+CREATE FUNCTION civic.bng_gist_sortsupport(pg_catalog.internal) RETURNS pg_catalog.void
+    AS 'MODULE_PATHNAME', 'bng_gist_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_sortsupport(pg_catalog.internal) IS
+    'GiST support for bng: Z-order sort for the sorted index build';
 
 CREATE OPERATOR CLASS civic.bng_gist_ops
     DEFAULT FOR TYPE civic.bng USING gist AS
@@ -309,6 +313,7 @@ CREATE OPERATOR CLASS civic.bng_gist_ops
         FUNCTION 7 civic.bng_gist_same(pg_catalog.box, pg_catalog.box, pg_catalog.internal),
         FUNCTION 8 civic.bng_gist_distance(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal),
         FUNCTION 9 civic.bng_gist_fetch(pg_catalog.internal),
+        FUNCTION 11 civic.bng_gist_sortsupport(pg_catalog.internal),
         STORAGE pg_catalog.box;
 COMMENT ON OPERATOR CLASS civic.bng_gist_ops USING gist IS
     'R-tree over bng points: p <@ box, p <@ circle, p = q, and KNN ORDER BY p <-> q';
