@@ -10,9 +10,21 @@
 
 #include "civic.h"
 
+/* Shared-memory slots for budget accounts, dataset tables and datasets. */
+int			civic_budget_max_entries = 10000;
+
 /* Define civic's settings and reserve the civic.* namespace. */
 void
 civic_guc_init(void)
 {
+	DefineCustomIntVariable("civic.budget_max_entries",
+							"Maximum number of privacy budget accounts (role and dataset pairs) kept in shared memory.",
+							"Also bounds the number of tables in declared datasets. Needs civic in shared_preload_libraries.",
+							&civic_budget_max_entries,
+							10000, 100, 10000000,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("civic");
 }
