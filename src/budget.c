@@ -277,6 +277,30 @@ account_role(FunctionCallInfo fcinfo, int argno)
 	return roleid;
 }
 
+/* Whether a role may read every table of a dataset directly. */
+static bool
+dataset_readable(Oid roleid, const CivicDatasetKey *ds)
+{
+	ListCell   *lc;
+	List	   *tables;
+
+	switch (ds->kind)
+	{
+		case CIVIC_DS_TABLE:
+			return civic_role_can_read(roleid, ds->relid);
+		case CIVIC_DS_NONE:
+			return true;
+		case CIVIC_DS_NAMED:
+			tables = civic_ledger_dataset_tables(ds->name);
+			foreach(lc, tables)
+				if (!civic_role_can_read(roleid, lfirst_oid(lc)))
+					return false;
+			return tables != NIL;
+		default:
+			return false;
+	}
+}
+
 /* civic.budget_remaining(dataset [, role]) -> (epsilon, delta) */
 Datum
 civic_budget_remaining(PG_FUNCTION_ARGS)
@@ -292,7 +316,7 @@ civic_budget_remaining(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	roleid = account_role(fcinfo, 1);
 	resolve_dataset(PG_GETARG_TEXT_PP(0), &ds);
-	civic_ledger_budget(roleid, &ds, superuser_arg(roleid), &st);
+	civic_ledger_budget(roleid, &ds, dataset_readable(roleid, &ds), &st);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "civic: return type must be a row type");
 	values[0] = Float8GetDatum(st.limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
@@ -363,7 +387,7 @@ budget_row(Oid roleid, const CivicDatasetKey *ds, const CivicBudgetState *raw,
 	if (ds->kind == CIVIC_DS_DEFAULT)
 		st = *raw;
 	else
-		civic_ledger_budget(roleid, ds, superuser_arg(roleid), &st);
+		civic_ledger_budget(roleid, ds, dataset_readable(roleid, ds), &st);
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = ObjectIdGetDatum(roleid);
 	values[1] = CStringGetTextDatum(civic_dataset_display(ds));

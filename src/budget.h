@@ -60,6 +60,8 @@ typedef struct CivicCharge
 	char		mechanism[32];
 	double		epsilon;		/* charged, after composition */
 	double		delta;
+	bool		readable;		/* the role may read every table of it read
+								 * by the query directly */
 } CivicCharge;
 
 /* A budget as seen by an account holder. */
@@ -79,7 +81,7 @@ extern int64 civic_eps_units(double epsilon);
 extern int64 civic_delta_units(double delta);
 extern int64 civic_limit_units(double value, double scale);
 extern double civic_units_value(int64 units, double scale);
-extern void civic_ledger_charge(Oid roleid, bool is_superuser,
+extern void civic_ledger_charge(Oid roleid,
 								const CivicCharge *charges, int ncharges,
 								uint64 queryid, const char *query_text);
 extern void civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
@@ -90,7 +92,8 @@ extern void civic_ledger_declare_dataset(const char *name, Oid *relids,
 extern bool civic_ledger_lookup_table(Oid relid, char *name, int32 *k);
 extern bool civic_ledger_dataset_exists(const char *name, int32 *k);
 extern void civic_ledger_budget(Oid roleid, const CivicDatasetKey *ds,
-								bool is_superuser, CivicBudgetState *state);
+								bool readable, CivicBudgetState *state);
+extern List *civic_ledger_dataset_tables(const char *name);
 
 /* Rows of the ledger file, for the privacy_ledger view. */
 typedef struct CivicLedgerRow
@@ -119,6 +122,7 @@ extern void civic_ledger_accounts(CivicAccountCallback cb, void *arg);
 extern void civic_meter_init(void);
 extern bool civic_is_dp_aggregate(Oid aggfnoid, bool *per_unit);
 extern void civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k);
+extern bool civic_role_can_read(Oid roleid, Oid relid);
 
 /* budget.c */
 extern bool civic_is_budget_admin(void);

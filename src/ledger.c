@@ -588,7 +588,7 @@ append_records(LedgerRecord **recs, int nrecs)
 
 /* The limit that applies to an account; caller holds the lock. */
 static void
-effective_budget(Oid roleid, const CivicDatasetKey *ds, bool is_superuser,
+effective_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 				 CivicBudgetState *out)
 {
 	AccountKey	key;
@@ -615,9 +615,13 @@ effective_budget(Oid roleid, const CivicDatasetKey *ds, bool is_superuser,
 			out->limit_eps = d->st.limit_eps;
 			out->limit_delta = d->st.limit_delta;
 		}
-		else if (is_superuser)
+		else if (readable)
 		{
-			/* superusers can read raw data: unlimited unless capped */
+			/*
+			 * A role that can read the tables directly (superusers, or
+			 * owners and grantees of SELECT) is not limited unless a budget
+			 * says so: noise protects nothing from it.
+			 */
 			out->limit_eps = CIVIC_UNLIMITED;
 			out->limit_delta = CIVIC_UNLIMITED;
 		}
@@ -643,7 +647,7 @@ fmt_units(int64 units, double scale)
  * is raised and nothing is charged.
  */
 void
-civic_ledger_charge(Oid roleid, bool is_superuser,
+civic_ledger_charge(Oid roleid,
 					const CivicCharge *charges, int ncharges,
 					uint64 queryid, const char *query_text)
 {
@@ -703,7 +707,7 @@ civic_ledger_charge(Oid roleid, bool is_superuser,
 				req_eps = add_sat(req_eps, recs[j]->eps_units);
 				req_delta = add_sat(req_delta, recs[j]->delta_units);
 			}
-		effective_budget(roleid, &charges[i].ds, is_superuser, &st);
+		effective_budget(roleid, &charges[i].ds, charges[i].readable, &st);
 		if ((st.limit_eps != CIVIC_UNLIMITED &&
 			 add_sat(st.spent_eps, req_eps) > st.limit_eps) ||
 			(st.limit_delta != CIVIC_UNLIMITED &&
@@ -906,13 +910,33 @@ civic_ledger_dataset_exists(const char *name, int32 *k)
 
 /* The budget and spending of one account, as its holder sees it. */
 void
-civic_ledger_budget(Oid roleid, const CivicDatasetKey *ds, bool is_superuser,
+civic_ledger_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 					CivicBudgetState *state)
 {
 	require_ledger();
 	LWLockAcquire(ledger->lock, LW_SHARED);
-	effective_budget(roleid, ds, is_superuser, state);
+	effective_budget(roleid, ds, readable, state);
 	LWLockRelease(ledger->lock);
+}
+
+/* The tables of a named dataset of this database. */
+List *
+civic_ledger_dataset_tables(const char *name)
+{
+	HASH_SEQ_STATUS seq;
+	RelMapEntry *re;
+	List	   *result = NIL;
+
+	require_ledger();
+	LWLockAcquire(ledger->lock, LW_SHARED);
+	hash_seq_init(&seq, relmap);
+	while ((re = hash_seq_search(&seq)) != NULL)
+	{
+		if (re->key.dbid == MyDatabaseId && strcmp(re->name, name) == 0)
+			result = lappend_oid(result, re->key.relid);
+	}
+	LWLockRelease(ledger->lock);
+	return result;
 }
 
 /* Visit every charge record of the file, up to its current end. */

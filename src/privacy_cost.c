@@ -253,6 +253,13 @@ typedef struct WalkState
 } WalkState;
 
 static void walk_plan(Plan *plan, WalkState *ws, bool rescan);
+
+/* First plan of a list, or NULL. */
+static Plan *
+list_nth_or_null(List *plans)
+{
+	return plans != NIL ? (Plan *) linitial(plans) : NULL;
+}
 static bool walk_expr(Node *node, WalkState *ws);
 
 /* Number of grouping sets an Agg node (and its chain) evaluates. */
@@ -318,6 +325,54 @@ agg_arg(Aggref *aggref, int argno)
 	return ((TargetEntry *) list_nth(aggref->args, argno))->expr;
 }
 
+/*
+ * The partial aggregate feeding a combining one: follow its single argument,
+ * a reference to the output of the node below, down to the Aggref that
+ * computes it.  NULL if the chain is not of that shape.
+ */
+static Aggref *
+partial_aggref_of(Aggref *combining, Agg *agg)
+{
+	Plan	   *plan = (Plan *) agg;
+	Expr	   *expr;
+	int			steps;
+
+	if (plan == NULL || list_length(combining->args) != 1)
+		return NULL;
+	expr = ((TargetEntry *) linitial(combining->args))->expr;
+	for (steps = 0; steps < 32 && expr != NULL; steps++)
+	{
+		Var		   *var;
+		Plan	   *below;
+
+		if (IsA(expr, Aggref))
+			return ((Aggref *) expr)->aggfnoid == combining->aggfnoid ?
+				(Aggref *) expr : NULL;
+		if (!IsA(expr, Var))
+			return NULL;
+		var = (Var *) expr;
+		if (var->varno == OUTER_VAR)
+		{
+			if (IsA(plan, Append))
+				below = list_nth_or_null(((Append *) plan)->appendplans);
+			else if (IsA(plan, MergeAppend))
+				below = list_nth_or_null(((MergeAppend *) plan)->mergeplans);
+			else
+				below = outerPlan(plan);
+		}
+		else if (var->varno == INNER_VAR)
+			below = innerPlan(plan);
+		else
+			return NULL;
+		if (below == NULL || var->varattno < 1 ||
+			var->varattno > list_length(below->targetlist))
+			return NULL;
+		plan = below;
+		expr = ((TargetEntry *) list_nth(plan->targetlist, var->varattno - 1))->expr;
+	}
+	return NULL;
+}
+
 /* Record one DP aggregate found in the plan. */
 static void
 found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
@@ -349,14 +404,21 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 		f->nsets = 1;
 	}
 
-	if (!arg_value(agg_arg(aggref, info->eps_arg), ws->params, &f->epsilon, &eps_null))
+	/*
+	 * A combining (Finalize) aggregate of a parallel plan reads the partial
+	 * states below; its parameters are those of the partial aggregate.
+	 */
+	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
+		aggref = partial_aggref_of(aggref, ws->cur_agg);
+	if (aggref == NULL ||
+		!arg_value(agg_arg(aggref, info->eps_arg), ws->params, &f->epsilon, &eps_null))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
 				 errmsg("epsilon of %s must be a constant or a query parameter", info->name),
 				 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
 				 errhint("Write epsilon as a literal or pass it as a parameter.")));
 	f->delta = 0;
-	if (info->delta_arg >= 0 &&
+	if (info->delta_arg >= 0 && aggref != NULL &&
 		!arg_value(agg_arg(aggref, info->delta_arg), ws->params, &f->delta, &delta_null))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
@@ -578,6 +640,15 @@ rte_is_read_table(RangeTblEntry *rte)
 		rte->relkind != RELKIND_VIEW;
 }
 
+/* Whether a role may SELECT from a table directly (any column will do). */
+bool
+civic_role_can_read(Oid roleid, Oid relid)
+{
+	return pg_class_aclcheck(relid, roleid, ACL_SELECT) == ACLCHECK_OK ||
+		pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
+								  ACLMASK_ANY) == ACLCHECK_OK;
+}
+
 /* The dataset a table belongs to, and its max groups per unit. */
 void
 civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
@@ -673,7 +744,7 @@ mechanism_of(DpFound *f)
 {
 	if (strstr(f->info->name, "percentile") || strstr(f->info->name, "median"))
 		return "exponential";
-	return f->delta > 0 ? "gaussian" : "laplace";
+	return f->delta > 0 ? "discrete_gaussian" : "discrete_laplace";
 }
 
 static void
@@ -716,26 +787,40 @@ meter_query(QueryDesc *qd, int eflags)
 		int			ncharges = 0;
 		Oid			roleid = GetSessionUserId();
 		ListCell   *lc2,
-				   *lck;
+				   *lck,
+				   *lcr;
+
+		List	   *readable = NIL;
 
 		foreach(lc, qd->plannedstmt->rtable)
 		{
 			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 			CivicDatasetKey *ds;
 			int32		k;
+			int			pos = 0;
 			bool		dup = false;
+			bool		can_read;
 
 			if (!rte_is_read_table(rte))
 				continue;
 			ds = palloc(sizeof(CivicDatasetKey));
 			civic_table_dataset(rte->relid, ds, &k);
+			can_read = civic_role_can_read(roleid, rte->relid);
 			foreach(lc2, dss)
+			{
 				if (memcmp(lfirst(lc2), ds, sizeof(CivicDatasetKey)) == 0)
+				{
 					dup = true;
+					if (!can_read)
+						list_nth_cell(readable, pos)->int_value = 0;
+				}
+				pos++;
+			}
 			if (!dup)
 			{
 				dss = lappend(dss, ds);
 				ks = lappend_int(ks, k);
+				readable = lappend_int(readable, can_read ? 1 : 0);
 			}
 		}
 		if (dss == NIL)
@@ -746,6 +831,7 @@ meter_query(QueryDesc *qd, int eflags)
 			ds->kind = CIVIC_DS_NONE;
 			dss = lappend(dss, ds);
 			ks = lappend_int(ks, 1);
+			readable = lappend_int(readable, 1);
 		}
 
 		charges = palloc0(sizeof(CivicCharge) * list_length(dss) * list_length(ws.found));
@@ -769,17 +855,18 @@ meter_query(QueryDesc *qd, int eflags)
 			}
 			if (dup)
 				continue;
-			forboth(lc2, dss, lck, ks)
+			forthree(lc2, dss, lck, ks, lcr, readable)
 			{
 				CivicCharge *c = &charges[ncharges++];
 
 				memcpy(&c->ds, lfirst(lc2), sizeof(CivicDatasetKey));
+				c->readable = lfirst_int(lcr) != 0;
 				strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
 				strlcpy(c->mechanism, mechanism_of(f), sizeof(c->mechanism));
 				aggregate_cost(f, lfirst_int(lck), &c->epsilon, &c->delta);
 			}
 		}
-		civic_ledger_charge(roleid, superuser_arg(roleid), charges, ncharges,
+		civic_ledger_charge(roleid, charges, ncharges,
 							qd->plannedstmt->queryId, qd->sourceText);
 	}
 

@@ -18,6 +18,11 @@ BEGIN
 END
 $budget$;
 
+-- Analysts call civic's aggregates and read their own budgets and ledger:
+-- they need to reach the schema.  (Raw tables stay protected by their own
+-- privileges; privileges on civic's objects are granted one by one.)
+GRANT USAGE ON SCHEMA civic TO PUBLIC;
+
 CREATE FUNCTION civic.set_budget(role pg_catalog.regrole, dataset pg_catalog.text,
                                  epsilon pg_catalog.float8,
                                  delta pg_catalog.float8 DEFAULT 0)
@@ -82,6 +87,7 @@ COMMENT ON FUNCTION civic.privacy_ledger_rows() IS
 CREATE VIEW civic.privacy_ledger AS
     SELECT role, dataset, "time", epsilon, delta, mechanism, aggregate, query_id, query
       FROM civic.privacy_ledger_rows();
+GRANT SELECT ON civic.privacy_ledger TO PUBLIC;
 COMMENT ON VIEW civic.privacy_ledger IS
 'one row per charge: role, dataset, time, epsilon and delta charged, mechanism, aggregate, query identifier and text; each role sees its own, budget administrators everyone''s';
 
@@ -100,6 +106,7 @@ CREATE VIEW civic.privacy_budgets AS
     SELECT role, dataset, epsilon_budget, delta_budget, epsilon_spent, delta_spent,
            epsilon_remaining, delta_remaining
       FROM civic.privacy_budget_rows();
+GRANT SELECT ON civic.privacy_budgets TO PUBLIC;
 COMMENT ON VIEW civic.privacy_budgets IS
 'budget, spending and remainder per role and dataset ("(default)" rows are a role''s default budget); each role sees its own, budget administrators everyone''s';
 
