@@ -177,3 +177,85 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.dp_sum_grid(lower float8, upper float8, epsilon float8, delta float8 DEFAULT 0)
 RETURNS float8 AS 'MODULE_PATHNAME', 'dp_sum_grid'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- ------------------------------------------- per-unit (per-person) bounded
+CREATE FUNCTION civic._dp_unit_count_trans(internal, unit anyelement, epsilon float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_count_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_count_trans(internal, unit anyelement, epsilon float8, delta float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_count_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_count_trans(internal, unit anyelement, max_rows integer, epsilon float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_count_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_count_trans(internal, unit anyelement, max_rows integer, epsilon float8, delta float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_count_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_value_trans(internal, unit anyelement, value float8, lower float8, upper float8, epsilon float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_value_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_value_trans(internal, unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_value_trans'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_combine(internal, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_combine'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_serial(internal)
+RETURNS bytea AS 'MODULE_PATHNAME', 'dp_unit_serial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_unit_deserial(bytea, internal)
+RETURNS internal AS 'MODULE_PATHNAME', 'dp_unit_deserial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_count_units_final(internal)
+RETURNS bigint AS 'MODULE_PATHNAME', 'dp_count_units_final'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_count_unit_final(internal)
+RETURNS bigint AS 'MODULE_PATHNAME', 'dp_count_unit_final'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_sum_unit_final(internal)
+RETURNS float8 AS 'MODULE_PATHNAME', 'dp_sum_unit_final'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION civic._dp_avg_unit_final(internal)
+RETURNS float8 AS 'MODULE_PATHNAME', 'dp_avg_unit_final'
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE AGGREGATE civic.dp_count_units(unit anyelement, epsilon float8) (
+    SFUNC = civic._dp_unit_count_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_count_units_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_count_units(unit anyelement, epsilon float8, delta float8) (
+    SFUNC = civic._dp_unit_count_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_count_units_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_count(unit anyelement, max_rows integer, epsilon float8) (
+    SFUNC = civic._dp_unit_count_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_count_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_count(unit anyelement, max_rows integer, epsilon float8, delta float8) (
+    SFUNC = civic._dp_unit_count_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_count_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_sum_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
+    SFUNC = civic._dp_unit_value_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_sum_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_sum_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
+    SFUNC = civic._dp_unit_value_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_sum_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_avg_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
+    SFUNC = civic._dp_unit_value_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_avg_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
+CREATE AGGREGATE civic.dp_avg_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
+    SFUNC = civic._dp_unit_value_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = civic._dp_avg_unit_final, COMBINEFUNC = civic._dp_unit_combine,
+    SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
+    PARALLEL = SAFE);
