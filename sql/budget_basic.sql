@@ -85,17 +85,24 @@ SELECT n - :before AS charges_added FROM budget_test.spent('postgres');
 -- 4. A declared dataset groups tables under one budget; one person may reach
 -- up to max_groups_per_unit groups, which multiplies a GROUP BY's cost.
 SELECT civic.declare_dataset('health', ARRAY['budget_test.people', 'budget_test.visits']::regclass[], 3);
-SELECT civic.set_budget('regress_civic_analyst', 'health', 5);
+SELECT civic.set_budget('regress_civic_analyst', 'health', 6);
 -- a table of a dataset names the dataset
 SELECT * FROM civic.budget_remaining('budget_test.visits', 'regress_civic_analyst');
 CREATE VIEW budget_test.visits_v AS SELECT * FROM budget_test.visits;
 GRANT SELECT ON budget_test.visits_v TO regress_civic_analyst;
 SET SESSION AUTHORIZATION regress_civic_analyst;
 SELECT civic.dp_count(0.5) > 0 FROM budget_test.visits_v;                 -- 0.5 x k=3 (a person has up to 3 rows)
-SELECT 5 - epsilon AS spent FROM civic.budget_remaining('health');
+SELECT 6 - epsilon AS spent FROM civic.budget_remaining('health');
 SELECT count(*), bool_and(n > 0) FROM (SELECT v.id % 3, civic.dp_count(0.25) AS n FROM budget_test.visits_v v
                         JOIN budget_test.people_v p ON p.id = v.person GROUP BY 1) s;  -- 0.25 x 3
-SELECT 5 - epsilon AS spent FROM civic.budget_remaining('health');
+SELECT 6 - epsilon AS spent FROM civic.budget_remaining('health');
+-- per-unit aggregates bound each person to one contribution per group: an
+-- ungrouped one costs epsilon (0.25), a grouped one k x epsilon (0.75)
+SELECT civic.dp_count_units(person, 0.25) > 0 FROM budget_test.visits_v;
+SELECT 6 - epsilon AS spent FROM civic.budget_remaining('health');
+SELECT count(*), bool_and(n > -1000) FROM (SELECT id % 7, civic.dp_count_units(person, 0.25) AS n
+                                              FROM budget_test.visits_v GROUP BY 1) s;
+SELECT 6 - epsilon AS spent FROM civic.budget_remaining('health');
 SELECT dataset, count(*), sum(epsilon) AS epsilon FROM civic.privacy_ledger
  WHERE dataset = 'health' GROUP BY dataset;
 RESET SESSION AUTHORIZATION;
@@ -157,10 +164,10 @@ SELECT n - :before AS charges_added FROM budget_test.spent('regress_civic_analys
 SET SESSION AUTHORIZATION regress_civic_analyst;
 SET plan_cache_mode = force_generic_plan;
 PREPARE q(float8) AS SELECT civic.dp_count($1) > 0 FROM budget_test.people_v;
-SELECT 5 - epsilon AS spent_before FROM civic.budget_remaining('health');
+SELECT 6 - epsilon AS spent_before FROM civic.budget_remaining('health');
 EXECUTE q(0.0625);
 EXECUTE q(0.125);
-SELECT 5 - epsilon AS spent_after FROM civic.budget_remaining('health');
+SELECT 6 - epsilon AS spent_after FROM civic.budget_remaining('health');
 DEALLOCATE q;
 RESET plan_cache_mode;
 -- a PL/pgSQL loop is charged every iteration
@@ -170,7 +177,7 @@ BEGIN
         PERFORM civic.dp_count(0.0625) FROM budget_test.people_v;
     END LOOP;
 END $$;
-SELECT 5 - epsilon AS spent_after_loop FROM civic.budget_remaining('health');
+SELECT 6 - epsilon AS spent_after_loop FROM civic.budget_remaining('health');
 RESET SESSION AUTHORIZATION;
 
 -- 9. A parallel plan is charged once, by the leader; the workers' partial
