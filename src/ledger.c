@@ -4,9 +4,10 @@
  *	  made durable by an append-only file $PGDATA/pg_civic/ledger.
  *
  * Every charge, budget change and dataset declaration is a record appended
- * to the file with write() and fsync() while holding civic's LWLock in
- * exclusive mode, before the shared totals change and before the query that
- * caused it can return a row.  The file is not part of any transaction, so
+ * to a shared-memory buffer while holding civic's LWLock in exclusive mode,
+ * together with the change of the shared totals, and then written to the
+ * file and fsync'ed (one write and fsync for all concurrent sessions: group
+ * commit, as for WAL) before the query that caused it can return a row.  The file is not part of any transaction, so
  * no ROLLBACK, savepoint, cancel or backend exit can take a charge back; at
  * server start (and after every crash-restart) the postmaster replays the
  * file into shared memory, so a charge also survives a crash.  A record torn
@@ -27,6 +28,7 @@
 #include "common/file_perm.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/atomics.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
@@ -44,6 +46,7 @@
 #define LEDGER_MAGIC	0x31564C43	/* "CLV1" */
 #define LEDGER_MAX_TEXT 1024
 #define LOCK_TRANCHE	"civic_budget"
+#define LEDGER_BUFSZ	(1024 * 1024)
 
 /* Record types */
 #define REC_CHARGE		'C'
@@ -77,9 +80,14 @@ typedef struct LedgerRecord
 
 typedef struct LedgerShared
 {
-	LWLock	   *lock;
-	uint64		end;			/* bytes of valid records in the file */
+	LWLock	   *lock;			/* accounts, datasets, the buffer */
+	LWLock	   *flush_lock;		/* held by the one process writing the file */
+	uint64		end;			/* logical end: file plus buffered records */
+	uint64		written;		/* bytes written to the file */
+	pg_atomic_uint64 flushed;	/* bytes known to be on disk (fsync'ed) */
+	Size		buflen;			/* records buffered, not yet written */
 	uint64		nrecords;
+	char		buf[FLEXIBLE_ARRAY_MEMBER];	/* LEDGER_BUFSZ bytes */
 } LedgerShared;
 
 typedef struct AccountKey
@@ -203,7 +211,7 @@ add_sat(int64 a, int64 b)
 static Size
 ledger_shmem_size(void)
 {
-	Size		sz = MAXALIGN(sizeof(LedgerShared));
+	Size		sz = MAXALIGN(offsetof(LedgerShared, buf) + LEDGER_BUFSZ);
 
 	sz = add_size(sz, hash_estimate_size(civic_budget_max_entries, sizeof(Account)));
 	sz = add_size(sz, hash_estimate_size(civic_budget_max_entries, sizeof(RelMapEntry)));
@@ -217,7 +225,7 @@ ledger_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(ledger_shmem_size());
-	RequestNamedLWLockTranche(LOCK_TRANCHE, 1);
+	RequestNamedLWLockTranche(LOCK_TRANCHE, 2);
 }
 
 static Account *
@@ -420,6 +428,9 @@ ledger_replay(void)
 					 errmsg("could not truncate privacy ledger \"%s\": %m", LEDGER_FILE)));
 	}
 	ledger->end = off;
+	ledger->written = off;
+	pg_atomic_write_u64(&ledger->flushed, off);
+	ledger->buflen = 0;
 	close(fd);
 }
 
@@ -442,11 +453,18 @@ ledger_shmem_startup(void)
 	}
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	ledger = ShmemInitStruct("civic privacy ledger", sizeof(LedgerShared), &found);
+	ledger = ShmemInitStruct("civic privacy ledger",
+							 offsetof(LedgerShared, buf) + LEDGER_BUFSZ, &found);
 	if (!found)
 	{
-		ledger->lock = &(GetNamedLWLockTranche(LOCK_TRANCHE))->lock;
+		LWLockPadded *locks = GetNamedLWLockTranche(LOCK_TRANCHE);
+
+		ledger->lock = &locks[0].lock;
+		ledger->flush_lock = &locks[1].lock;
 		ledger->end = 0;
+		ledger->written = 0;
+		pg_atomic_init_u64(&ledger->flushed, 0);
+		ledger->buflen = 0;
 		ledger->nrecords = 0;
 	}
 
@@ -525,18 +543,11 @@ new_record(int type, Oid roleid, const CivicDatasetKey *ds, const char *text)
 	return rec;
 }
 
-/*
- * Write records durably; caller holds the lock exclusively.  On failure the
- * file is cut back to its previous end and an ERROR raised; a failed fsync
- * is treated as PostgreSQL treats one on a data file.
- */
-static void
-append_records(LedgerRecord **recs, int nrecs)
+/* Bytes a batch of records takes, CRCs set. */
+static Size
+records_size(LedgerRecord **recs, int nrecs)
 {
 	Size		total = 0;
-	char	   *buf,
-			   *p;
-	ssize_t		n;
 	int			i;
 
 	for (i = 0; i < nrecs; i++)
@@ -544,46 +555,128 @@ append_records(LedgerRecord **recs, int nrecs)
 		recs[i]->crc = record_crc(recs[i]);
 		total += recs[i]->length;
 	}
-	buf = p = palloc(total);
-	for (i = 0; i < nrecs; i++)
-	{
-		memcpy(p, recs[i], recs[i]->length);
-		p += recs[i]->length;
-	}
+	if (total > LEDGER_BUFSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("privacy ledger entry too large"),
+				 errdetail("One query or declaration would write %zu bytes; the limit is %d.",
+						   total, LEDGER_BUFSZ)));
+	return total;
+}
 
-	if (ledger_fd < 0)
+/*
+ * Write the buffered records to the file and fsync it, unless the file is
+ * durable up to `upto` already.  Group commit: one write and fsync cover
+ * every record buffered by any session before it, and only the holder of
+ * flush_lock touches the file, so appending sessions never wait for the disk
+ * while holding the main lock.  A failed write or fsync is treated as
+ * PostgreSQL treats one on WAL: PANIC, and the restart replays what the
+ * file holds (charges of queries that had not returned anything may be
+ * lost; no returned answer's charge can be).
+ */
+static void
+flush_ledger(uint64 upto)
+{
+	/*
+	 * As for WAL: while another session is flushing, wait for it without
+	 * queueing for the lock, then look again -- its fsync may have covered
+	 * our records.
+	 */
+	for (;;)
 	{
-		ledger_fd = BasicOpenFilePerm(LEDGER_FILE, O_WRONLY | O_CREAT | PG_BINARY,
-									  pg_file_create_mode);
+		if (pg_atomic_read_u64(&ledger->flushed) >= upto)
+			return;
+		if (LWLockAcquireOrWait(ledger->flush_lock, LW_EXCLUSIVE))
+			break;
+	}
+	if (pg_atomic_read_u64(&ledger->flushed) < upto)
+	{
+		uint64		start;
+		Size		n;
+		char	   *copy;
+
 		if (ledger_fd < 0)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not open privacy ledger \"%s\": %m", LEDGER_FILE)));
-	}
+		{
+			ledger_fd = BasicOpenFilePerm(LEDGER_FILE, O_WRONLY | O_CREAT | PG_BINARY,
+										  pg_file_create_mode);
+			if (ledger_fd < 0)
+			{
+				LWLockRelease(ledger->flush_lock);
+				ereport(PANIC,
+						(errcode_for_file_access(),
+						 errmsg("could not open privacy ledger \"%s\": %m", LEDGER_FILE)));
+			}
+		}
 
-	errno = 0;
-	n = pg_pwrite(ledger_fd, buf, total, (off_t) ledger->end);
-	if (n != (ssize_t) total)
-	{
-		int			save_errno = errno ? errno : ENOSPC;
+		/* take what is buffered */
+		LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+		start = ledger->written;
+		n = ledger->buflen;
+		copy = palloc(Max(n, 1));
+		memcpy(copy, ledger->buf, n);
+		ledger->buflen = 0;
+		ledger->written = start + n;
+		LWLockRelease(ledger->lock);
 
-		if (ftruncate(ledger_fd, (off_t) ledger->end) < 0)
+		errno = 0;
+		if (n > 0 && pg_pwrite(ledger_fd, copy, n, (off_t) start) != (ssize_t) n)
+		{
+			if (errno == 0)
+				errno = ENOSPC;
 			ereport(PANIC,
 					(errcode_for_file_access(),
-					 errmsg("could not truncate privacy ledger \"%s\" after a failed write: %m",
-							LEDGER_FILE)));
-		errno = save_errno;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not write privacy ledger \"%s\": %m", LEDGER_FILE)));
+					 errmsg("could not write privacy ledger \"%s\": %m", LEDGER_FILE)));
+		}
+		if (pg_fsync(ledger_fd) != 0)
+			ereport(PANIC,
+					(errcode_for_file_access(),
+					 errmsg("could not fsync privacy ledger \"%s\": %m", LEDGER_FILE)));
+		pg_atomic_write_u64(&ledger->flushed, start + n);
+		pfree(copy);
 	}
-	if (pg_fsync(ledger_fd) != 0)
-		ereport(data_sync_elevel(ERROR),
-				(errcode_for_file_access(),
-				 errmsg("could not fsync privacy ledger \"%s\": %m", LEDGER_FILE)));
-	ledger->end += total;
+	LWLockRelease(ledger->flush_lock);
+}
+
+/*
+ * Take the main lock exclusively with room in the buffer for `total` bytes
+ * (flushing first if needed).  While the lock is held nobody else appends,
+ * so the room stays.
+ */
+static void
+lock_for_append(Size total)
+{
+	for (;;)
+	{
+		uint64		pending;
+
+		LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+		if (ledger->buflen + total <= LEDGER_BUFSZ)
+			return;
+		pending = ledger->end;
+		LWLockRelease(ledger->lock);
+		flush_ledger(pending);
+	}
+}
+
+/*
+ * Append records to the buffer; the caller holds the lock from
+ * lock_for_append(), so appends are serial and the shared totals move in
+ * the same order.  Returns the end of the records, which flush_ledger() must
+ * make durable before the caller's query may return anything.
+ */
+static uint64
+append_records(LedgerRecord **recs, int nrecs)
+{
+	int			i;
+
+	for (i = 0; i < nrecs; i++)
+	{
+		memcpy(ledger->buf + ledger->buflen, recs[i], recs[i]->length);
+		ledger->buflen += recs[i]->length;
+		ledger->end += recs[i]->length;
+	}
 	ledger->nrecords += nrecs;
-	pfree(buf);
+	return ledger->end;
 }
 
 /* The limit that applies to an account; caller holds the lock. */
@@ -658,6 +751,7 @@ civic_ledger_charge(Oid roleid,
 	CivicBudgetState bad_state;
 	int64		bad_eps = 0,
 				bad_delta = 0;
+	uint64		upto = 0;
 
 	require_ledger();
 	if (ncharges == 0)
@@ -679,7 +773,7 @@ civic_ledger_charge(Oid roleid,
 		strlcpy(recs[i]->mechanism, c->mechanism, sizeof(recs[i]->mechanism));
 	}
 
-	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+	lock_for_append(records_size(recs, ncharges));
 
 	/* Check every dataset touched against its total request. */
 	for (i = 0; i < ncharges && bad < 0; i++)
@@ -722,12 +816,19 @@ civic_ledger_charge(Oid roleid,
 
 	if (bad < 0)
 	{
-		/* durable first, then visible */
-		append_records(recs, ncharges);
+		upto = append_records(recs, ncharges);
 		for (i = 0; i < ncharges; i++)
 			apply_record(recs[i]);
 	}
 	LWLockRelease(ledger->lock);
+
+	/*
+	 * The charge is spent (others see it) from here on; it becomes durable
+	 * before this query can return anything.  A crash before the fsync
+	 * completes loses the charge of a query that had not returned a row.
+	 */
+	if (bad < 0)
+		flush_ledger(upto);
 
 	if (bad >= 0)
 	{
@@ -762,6 +863,7 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 						double epsilon, double delta)
 {
 	LedgerRecord *rec;
+	uint64		upto;
 
 	require_ledger();
 	rec = new_record(REC_BUDGET, roleid, ds, NULL);
@@ -769,7 +871,7 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 	rec->delta = delta;
 	rec->eps_units = civic_limit_units(epsilon, CIVIC_EPS_SCALE);
 	rec->delta_units = civic_limit_units(delta, CIVIC_DELTA_SCALE);
-	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+	lock_for_append(records_size(&rec, 1));
 	/* make sure the account fits before the record is written */
 	{
 		AccountKey	key;
@@ -777,9 +879,10 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 		make_account_key(&key, roleid, ds);
 		(void) account_enter(&key, true);
 	}
-	append_records(&rec, 1);
+	upto = append_records(&rec, 1);
 	apply_record(rec);
 	LWLockRelease(ledger->lock);
+	flush_ledger(upto);
 	pfree(rec);
 }
 
@@ -788,19 +891,21 @@ void
 civic_ledger_reset(Oid roleid, const CivicDatasetKey *ds)
 {
 	LedgerRecord *rec;
+	uint64		upto;
 
 	require_ledger();
 	rec = new_record(REC_RESET, roleid, ds, NULL);
-	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+	lock_for_append(records_size(&rec, 1));
 	{
 		AccountKey	key;
 
 		make_account_key(&key, roleid, ds);
 		(void) account_enter(&key, true);
 	}
-	append_records(&rec, 1);
+	upto = append_records(&rec, 1);
 	apply_record(rec);
 	LWLockRelease(ledger->lock);
+	flush_ledger(upto);
 	pfree(rec);
 }
 
@@ -811,6 +916,7 @@ civic_ledger_declare_dataset(const char *name, Oid *relids, int nrels, int32 k)
 	LedgerRecord **recs;
 	CivicDatasetKey ds;
 	int			i;
+	uint64		upto;
 
 	require_ledger();
 	memset(&ds, 0, sizeof(ds));
@@ -829,7 +935,7 @@ civic_ledger_declare_dataset(const char *name, Oid *relids, int nrels, int32 k)
 		recs[i + 2]->k = k;
 	}
 
-	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+	lock_for_append(records_size(recs, nrels + 2));
 	for (i = 0; i < nrels; i++)
 	{
 		RelMapKey	rk;
@@ -852,10 +958,11 @@ civic_ledger_declare_dataset(const char *name, Oid *relids, int nrels, int32 k)
 					 errhint("Declare dataset \"%s\" without that table first.", other)));
 		}
 	}
-	append_records(recs, nrels + 2);
+	upto = append_records(recs, nrels + 2);
 	for (i = 0; i < nrels + 2; i++)
 		apply_record(recs[i]);
 	LWLockRelease(ledger->lock);
+	flush_ledger(upto);
 }
 
 /* Which named dataset of this database a table belongs to, if any. */
@@ -951,7 +1058,7 @@ civic_ledger_scan(CivicLedgerRowCallback cb, void *arg)
 
 	require_ledger();
 	LWLockAcquire(ledger->lock, LW_SHARED);
-	end = ledger->end;
+	end = ledger->written;
 	LWLockRelease(ledger->lock);
 
 	fd = OpenTransientFile(LEDGER_FILE, O_RDONLY | PG_BINARY);
