@@ -154,8 +154,13 @@ SELECT * FROM generate_series(1, 3) g,
        LATERAL (SELECT civic.dp_count(0.1) FROM budget_test.people_v p WHERE p.id > g) s;
 SELECT (SELECT civic.dp_count(0.1) FROM budget_test.people_v p WHERE p.borough = g)
   FROM generate_series(1, 3) g;
-SELECT civic.dp_count(age / 100.0 + 0.1) FROM budget_test.people_v;
+-- an epsilon computed by a subquery is only known during execution
+SELECT civic.dp_count((SELECT 0.5::float8)) FROM budget_test.people_v;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- an epsilon that varies by row is rejected by the aggregate (22023), uncharged
+\set VERBOSITY sqlstate
+SELECT civic.dp_count(age / 100.0 + 0.1) FROM budget_test.people_v;
+\set VERBOSITY default
 RESET SESSION AUTHORIZATION;
 SELECT n - :before AS charges_added FROM budget_test.spent('regress_civic_analyst');
 
@@ -170,6 +175,10 @@ EXECUTE q(0.125);
 SELECT 6 - epsilon AS spent_after FROM civic.budget_remaining('health');
 DEALLOCATE q;
 RESET plan_cache_mode;
+-- a stable expression is evaluated once, before the query runs
+SET budget_test.eps = '0.0625';
+SELECT civic.dp_count(current_setting('budget_test.eps')::float8) > 0 FROM budget_test.people_v;
+SELECT 6 - epsilon AS spent_after_stable FROM civic.budget_remaining('health');
 -- a PL/pgSQL loop is charged every iteration
 DO $$
 BEGIN

@@ -44,6 +44,8 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -245,7 +247,7 @@ typedef struct DpFound
 typedef struct WalkState
 {
 	PlannedStmt *pstmt;
-	ParamListInfo params;
+	EState	   *estate;
 	bool		rescan;			/* current node may run more than once */
 	Agg		   *cur_agg;
 	bool	   *seen_subplan;
@@ -281,40 +283,61 @@ agg_nsets(Agg *agg)
 	return n;
 }
 
-/* Value of a float8 epsilon/delta argument; false if not a constant. */
-static bool
-arg_value(Expr *expr, ParamListInfo params, double *value, bool *isnull)
+typedef enum ArgKind
 {
-	if (expr && IsA(expr, Const))
+	ARG_VALUE,					/* known before execution: value set */
+	ARG_REJECTED,				/* varies by row: the aggregate rejects it */
+	ARG_UNKNOWN					/* cannot be known before execution */
+} ArgKind;
+
+static bool
+has_exec_param(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, has_exec_param, context);
+}
+
+/*
+ * Value of an epsilon/delta argument before execution.  Constants and query
+ * parameters are read; any other expression free of columns, volatile
+ * functions and subqueries is stable for the query and is evaluated once
+ * here.  An argument with columns, volatile functions or subqueries is not
+ * a privacy parameter the aggregate accepts (it raises 22023 before any
+ * noise): such an aggregate is not charged, and cannot release anything.
+ */
+static ArgKind
+arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
+{
+	*isnull = false;
+	*value = 0;
+	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID)
+		return ARG_UNKNOWN;
+	if (IsA(expr, Const))
 	{
 		Const	   *c = (Const *) expr;
 
-		if (c->consttype != FLOAT8OID)
-			return false;
 		*isnull = c->constisnull;
 		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
-		return true;
+		return ARG_VALUE;
 	}
-	if (expr && IsA(expr, Param) && ((Param *) expr)->paramkind == PARAM_EXTERN &&
-		((Param *) expr)->paramtype == FLOAT8OID && params != NULL)
+	if (contain_var_clause((Node *) expr) ||
+		contain_volatile_functions((Node *) expr) ||
+		contain_subplans((Node *) expr) ||
+		contain_agg_clause((Node *) expr))
+		return ARG_REJECTED;
+	if (has_exec_param((Node *) expr, NULL))
+		return ARG_UNKNOWN;
 	{
-		Param	   *p = (Param *) expr;
-		ParamExternData prmdata;
-		ParamExternData *prm;
+		ExprState  *es = ExecPrepareExpr(expr, estate);
+		Datum		d;
 
-		if (p->paramid <= 0 || p->paramid > params->numParams)
-			return false;
-		if (params->paramFetch != NULL)
-			prm = params->paramFetch(params, p->paramid, false, &prmdata);
-		else
-			prm = &params->params[p->paramid - 1];
-		if (prm == NULL || prm->ptype != FLOAT8OID)
-			return false;
-		*isnull = prm->isnull;
-		*value = prm->isnull ? 0 : DatumGetFloat8(prm->value);
-		return true;
+		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
+		*value = *isnull ? 0 : DatumGetFloat8(d);
 	}
-	return false;
+	return ARG_VALUE;
 }
 
 static Expr *
@@ -380,6 +403,8 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	DpFound    *f = palloc0(sizeof(DpFound));
 	bool		eps_null = false,
 				delta_null = false;
+	ArgKind		eps_kind,
+				delta_kind = ARG_VALUE;
 
 	if (ws->rescan)
 		ereport(ERROR,
@@ -410,29 +435,35 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	 */
 	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
 		aggref = partial_aggref_of(aggref, ws->cur_agg);
-	if (aggref == NULL ||
-		!arg_value(agg_arg(aggref, info->eps_arg), ws->params, &f->epsilon, &eps_null))
+	eps_kind = aggref == NULL ? ARG_UNKNOWN :
+		arg_value(agg_arg(aggref, info->eps_arg), ws->estate, &f->epsilon, &eps_null);
+	if (eps_kind == ARG_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
 				 errmsg("epsilon of %s must be a constant or a query parameter", info->name),
 				 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
 				 errhint("Write epsilon as a literal or pass it as a parameter.")));
 	f->delta = 0;
-	if (info->delta_arg >= 0 && aggref != NULL &&
-		!arg_value(agg_arg(aggref, info->delta_arg), ws->params, &f->delta, &delta_null))
-		ereport(ERROR,
-				(errcode(ERRCODE_CIVIC_UNMETERABLE),
-				 errmsg("delta of %s must be a constant or a query parameter", info->name),
-				 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
-				 errhint("Write delta as a literal or pass it as a parameter.")));
+	if (info->delta_arg >= 0 && aggref != NULL)
+	{
+		delta_kind = arg_value(agg_arg(aggref, info->delta_arg), ws->estate,
+							   &f->delta, &delta_null);
+		if (delta_kind == ARG_UNKNOWN)
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_UNMETERABLE),
+					 errmsg("delta of %s must be a constant or a query parameter", info->name),
+					 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
+					 errhint("Write delta as a literal or pass it as a parameter.")));
+	}
 
 	/*
 	 * Invalid parameters are not charged: the aggregate itself rejects them
 	 * (SQLSTATE 22023) before it draws any noise, and the registry below
 	 * will not match them either.
 	 */
-	f->valid = !eps_null && !delta_null &&
-		f->epsilon > 0 && !isinf(f->epsilon) && !isnan(f->epsilon) &&
+	f->valid = eps_kind == ARG_VALUE && delta_kind == ARG_VALUE &&
+		!eps_null && !delta_null &&
+		f->epsilon > 0 && f->epsilon <= 1e6 && !isnan(f->epsilon) &&
 		f->delta >= 0 && f->delta < 1;
 	if (!f->valid)
 	{
@@ -765,7 +796,7 @@ meter_query(QueryDesc *qd, int eflags)
 
 	memset(&ws, 0, sizeof(ws));
 	ws.pstmt = qd->plannedstmt;
-	ws.params = qd->params;
+	ws.estate = qd->estate;
 	nsub = list_length(qd->plannedstmt->subplans);
 	ws.seen_subplan = palloc0(sizeof(bool) * (nsub + 1));
 	walk_plan(qd->plannedstmt->planTree, &ws, false);
