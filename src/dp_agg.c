@@ -1519,7 +1519,7 @@ typedef struct DpUnitState
 	DpUnitEntry *entries;
 } DpUnitState;
 
-#define DP_UNIT_INITIAL_CAPACITY 64
+#define DP_UNIT_INITIAL_CAPACITY 8
 
 /* Wire header of a serialized unit state. */
 typedef struct DpUnitWire

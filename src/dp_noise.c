@@ -404,23 +404,28 @@ dp_sample_log_weights(const double *logw, int n)
 	long double total = 0.0L;
 	long double r;
 	long double acc = 0.0L;
+	double	   *w = palloc(sizeof(double) * n);
 	int			j;
 
 	for (j = 0; j < n; j++)
 		if (logw[j] > maxw)
 			maxw = logw[j];
 	for (j = 0; j < n; j++)
-		total += expl((long double) (logw[j] - maxw));
+	{
+		w[j] = exp(logw[j] - maxw);
+		total += w[j];
+	}
 	r = (long double) dp_uniform_double() * total;
 	for (j = 0; j < n; j++)
 	{
-		acc += expl((long double) (logw[j] - maxw));
+		acc += w[j];
 		if (r < acc)
-			return j;
-	}
-	/* rounding: r landed on the total; return the last positive weight */
-	for (j = n - 1; j > 0; j--)
-		if (logw[j] > -INFINITY)
 			break;
+	}
+	/* rounding: r landed on the total; take the last positive weight */
+	if (j == n)
+		for (j = n - 1; j > 0 && w[j] == 0.0; j--)
+			;
+	pfree(w);
 	return j;
 }

@@ -259,3 +259,94 @@ CREATE AGGREGATE civic.dp_avg_per_unit(unit anyelement, value float8, lower floa
     FINALFUNC = civic._dp_avg_unit_final, COMBINEFUNC = civic._dp_unit_combine,
     SERIALFUNC = civic._dp_unit_serial, DESERIALFUNC = civic._dp_unit_deserial,
     PARALLEL = SAFE);
+
+-- ------------------------------------------------------------------ comments
+COMMENT ON AGGREGATE civic.dp_count(float8) IS
+    'Differentially private row count (each row one person): count + discrete Laplace noise, sensitivity 1; epsilon-DP.';
+COMMENT ON AGGREGATE civic.dp_count(float8, float8) IS
+    'Differentially private row count with discrete Gaussian noise, sensitivity 1; (epsilon, delta)-DP.';
+COMMENT ON AGGREGATE civic.dp_sum(float8, float8, float8, float8) IS
+    'Differentially private sum of values clamped to [lower, upper], on the grid civic.dp_sum_grid(lower, upper, epsilon); discrete Laplace noise.';
+COMMENT ON AGGREGATE civic.dp_sum(float8, float8, float8, float8, float8) IS
+    'Differentially private sum of values clamped to [lower, upper], on the grid civic.dp_sum_grid(lower, upper, epsilon, delta); discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_sum(bigint, bigint, bigint, float8) IS
+    'Differentially private sum of bigint values clamped to [lower, upper]; exact integer sum + discrete Laplace noise.';
+COMMENT ON AGGREGATE civic.dp_sum(bigint, bigint, bigint, float8, float8) IS
+    'Differentially private sum of bigint values clamped to [lower, upper]; exact integer sum + discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_sum(numeric, numeric, numeric, float8) IS
+    'Differentially private sum of numeric values clamped to [lower, upper], on a decimal grid 10^j; discrete Laplace noise.';
+COMMENT ON AGGREGATE civic.dp_sum(numeric, numeric, numeric, float8, float8) IS
+    'Differentially private sum of numeric values clamped to [lower, upper], on a decimal grid 10^j; discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_avg(float8, float8, float8, float8) IS
+    'Differentially private mean of values clamped to [lower, upper]: noisy centred sum / noisy count, epsilon split in halves.';
+COMMENT ON AGGREGATE civic.dp_avg(float8, float8, float8, float8, float8) IS
+    'Differentially private mean of values clamped to [lower, upper], Gaussian noise, epsilon and delta split in halves.';
+COMMENT ON AGGREGATE civic.dp_percentile(float8, float8, float8, float8, float8) IS
+    'Differentially private p-th percentile: exponential mechanism over 1025 grid points of [lower, upper]; epsilon-DP.';
+COMMENT ON AGGREGATE civic.dp_median(float8, float8, float8, float8) IS
+    'Differentially private median: civic.dp_percentile with p = 0.5.';
+COMMENT ON AGGREGATE civic.dp_count_units(anyelement, float8) IS
+    'Differentially private number of distinct privacy units (people) in the group; sensitivity 1 per unit; discrete Laplace noise.';
+COMMENT ON AGGREGATE civic.dp_count_units(anyelement, float8, float8) IS
+    'Differentially private number of distinct privacy units (people) in the group; discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_count(anyelement, integer, float8) IS
+    'Differentially private row count with each unit''s rows capped at max_rows; sensitivity max_rows per unit; discrete Laplace noise.';
+COMMENT ON AGGREGATE civic.dp_count(anyelement, integer, float8, float8) IS
+    'Differentially private row count with each unit''s rows capped at max_rows; discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_sum_per_unit(anyelement, float8, float8, float8, float8) IS
+    'Differentially private sum where each unit''s total is clamped to [lower, upper] before noise; protects a whole person.';
+COMMENT ON AGGREGATE civic.dp_sum_per_unit(anyelement, float8, float8, float8, float8, float8) IS
+    'Differentially private per-unit-bounded sum with discrete Gaussian noise.';
+COMMENT ON AGGREGATE civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8) IS
+    'Differentially private mean over units of each unit''s own mean clamped to [lower, upper]; protects a whole person.';
+COMMENT ON AGGREGATE civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) IS
+    'Differentially private per-unit mean with discrete Gaussian noise.';
+COMMENT ON FUNCTION civic.dp_count_error(float8, float8, float8) IS
+    'Half-width of the confidence interval of civic.dp_count (and dp_count_units) at this confidence: P(|noise| > h) <= 1 - confidence.';
+COMMENT ON FUNCTION civic.dp_sum_error(float8, float8, float8, float8, float8) IS
+    'Half-width of the confidence interval of civic.dp_sum(float8) with these bounds (also dp_sum_per_unit).';
+COMMENT ON FUNCTION civic.dp_avg_error(float8, float8, float8, bigint, float8, float8) IS
+    'Half-width of a confidence interval of civic.dp_avg over n rows (use the noisy count for n); a union bound over its two noises.';
+COMMENT ON FUNCTION civic.dp_sum_grid(float8, float8, float8, float8) IS
+    'Grid step of civic.dp_sum(float8): every output is a multiple of it (dp_avg uses epsilon/2 and delta/2).';
+COMMENT ON FUNCTION civic._dp_count_trans(internal, float8) IS 'Transition function of civic.dp_count (internal).';
+COMMENT ON FUNCTION civic._dp_count_trans(internal, float8, float8) IS 'Transition function of civic.dp_count (internal).';
+COMMENT ON FUNCTION civic._dp_count_combine(internal, internal) IS 'Combine function of civic.dp_count (internal); either side may be empty.';
+COMMENT ON FUNCTION civic._dp_count_serial(internal) IS 'Serialization function of civic.dp_count (internal).';
+COMMENT ON FUNCTION civic._dp_count_deserial(bytea, internal) IS 'Deserialization function of civic.dp_count (internal).';
+COMMENT ON FUNCTION civic._dp_count_final(internal) IS 'Final function of civic.dp_count (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_sum_combine(internal, internal) IS 'Combine function of civic.dp_sum and civic.dp_avg (internal); either side may be empty.';
+COMMENT ON FUNCTION civic._dp_sum_serial(internal) IS 'Serialization function of civic.dp_sum and civic.dp_avg (internal).';
+COMMENT ON FUNCTION civic._dp_sum_deserial(bytea, internal) IS 'Deserialization function of civic.dp_sum and civic.dp_avg (internal).';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, float8, float8, float8, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, float8, float8, float8, float8, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_float8_final(internal) IS 'Final function of civic.dp_sum(float8) (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, bigint, bigint, bigint, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, bigint, bigint, bigint, float8, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_int8_final(internal) IS 'Final function of civic.dp_sum(bigint) (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, numeric, numeric, numeric, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_trans(internal, numeric, numeric, numeric, float8, float8) IS 'Transition function of civic.dp_sum (internal).';
+COMMENT ON FUNCTION civic._dp_sum_numeric_final(internal) IS 'Final function of civic.dp_sum(numeric) (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_avg_trans(internal, float8, float8, float8, float8) IS 'Transition function of civic.dp_avg (internal).';
+COMMENT ON FUNCTION civic._dp_avg_trans(internal, float8, float8, float8, float8, float8) IS 'Transition function of civic.dp_avg (internal).';
+COMMENT ON FUNCTION civic._dp_avg_final(internal) IS 'Final function of civic.dp_avg (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_percentile_trans(internal, float8, float8, float8, float8, float8) IS 'Transition function of civic.dp_percentile and civic.dp_median (internal).';
+COMMENT ON FUNCTION civic._dp_median_trans(internal, float8, float8, float8, float8) IS 'Transition function of civic.dp_median (internal).';
+COMMENT ON FUNCTION civic._dp_percentile_combine(internal, internal) IS 'Combine function of civic.dp_percentile and civic.dp_median (internal); either side may be empty.';
+COMMENT ON FUNCTION civic._dp_percentile_serial(internal) IS 'Serialization function of civic.dp_percentile and civic.dp_median (internal).';
+COMMENT ON FUNCTION civic._dp_percentile_deserial(bytea, internal) IS 'Deserialization function of civic.dp_percentile and civic.dp_median (internal).';
+COMMENT ON FUNCTION civic._dp_percentile_final(internal) IS 'Final function of civic.dp_percentile and civic.dp_median (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_median_final(internal) IS 'Final function of civic.dp_median (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, float8) IS 'Transition function of civic.dp_count_units and civic.dp_count(unit, max_rows, ...) (internal).';
+COMMENT ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, float8, float8) IS 'Transition function of civic.dp_count_units and civic.dp_count(unit, max_rows, ...) (internal).';
+COMMENT ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, integer, float8) IS 'Transition function of civic.dp_count_units and civic.dp_count(unit, max_rows, ...) (internal).';
+COMMENT ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, integer, float8, float8) IS 'Transition function of civic.dp_count_units and civic.dp_count(unit, max_rows, ...) (internal).';
+COMMENT ON FUNCTION civic._dp_unit_value_trans(internal, anyelement, float8, float8, float8, float8) IS 'Transition function of civic.dp_sum_per_unit and civic.dp_avg_per_unit (internal).';
+COMMENT ON FUNCTION civic._dp_unit_value_trans(internal, anyelement, float8, float8, float8, float8, float8) IS 'Transition function of civic.dp_sum_per_unit and civic.dp_avg_per_unit (internal).';
+COMMENT ON FUNCTION civic._dp_unit_combine(internal, internal) IS 'Combine function of the per-unit DP aggregates (internal); either side may be empty.';
+COMMENT ON FUNCTION civic._dp_unit_serial(internal) IS 'Serialization function of the per-unit DP aggregates (internal).';
+COMMENT ON FUNCTION civic._dp_unit_deserial(bytea, internal) IS 'Deserialization function of the per-unit DP aggregates (internal).';
+COMMENT ON FUNCTION civic._dp_count_units_final(internal) IS 'Final function of civic.dp_count_units (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_count_unit_final(internal) IS 'Final function of civic.dp_count(unit, max_rows, ...) (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_sum_unit_final(internal) IS 'Final function of civic.dp_sum_per_unit (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+COMMENT ON FUNCTION civic._dp_avg_unit_final(internal) IS 'Final function of civic.dp_avg_per_unit (internal): validates the parameters, accounts the privacy cost, adds noise once.';
