@@ -145,7 +145,7 @@ SELECT * FROM civic.budget_remaining('health', 'regress_civic_other');
 SELECT count(DISTINCT role) > 1 AS sees_everyone FROM civic.privacy_ledger;
 RESET SESSION AUTHORIZATION;
 
--- 7. Shapes whose cost cannot be bounded are refused (VB003), before any charge.
+-- 7. Shapes whose cost cannot be bounded are refused (0A000, VB003), before any charge.
 SELECT n AS before FROM budget_test.spent('regress_civic_analyst') \gset
 SET SESSION AUTHORIZATION regress_civic_analyst;
 SELECT civic.dp_count(0.1) OVER () FROM budget_test.people_v LIMIT 1;

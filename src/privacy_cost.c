@@ -490,9 +490,10 @@ walk_expr(Node *node, WalkState *ws)
 	{
 		DpAggInfo  *info = dp_agg_info(((WindowFunc *) node)->winfnoid);
 
+		/* same SQLSTATE as the aggregate's own check (dp_agg.c) */
 		if (info->is_dp)
 			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_UNMETERABLE),
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("%s cannot be used as a window function", info->name),
 					 errdetail("A window aggregate is finalised once per row or peer group, each time releasing a new noisy answer."),
 					 errhint("Use it as an ordinary aggregate with GROUP BY.")));
