@@ -81,6 +81,9 @@ EXPLAIN (COSTS OFF) SELECT civic.dp_count(0.5) FROM budget_test.people;
 SELECT n - :before AS charges_added FROM budget_test.spent('postgres');
 SELECT civic.dp_count(0.5) > 0 FROM budget_test.people;
 SELECT n - :before AS charges_added FROM budget_test.spent('postgres');
+-- EXPLAIN ANALYZE runs the query: it is charged
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT civic.dp_count(0.5) FROM budget_test.people;
+SELECT n - :before AS charges_added FROM budget_test.spent('postgres');
 
 -- 4. A declared dataset groups tables under one budget; one person may reach
 -- up to max_groups_per_unit groups, which multiplies a GROUP BY's cost.

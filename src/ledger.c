@@ -83,7 +83,7 @@ typedef struct LedgerShared
 	LWLock	   *lock;			/* accounts, datasets, the buffer */
 	LWLock	   *flush_lock;		/* held by the one process writing the file */
 	uint64		end;			/* logical end: file plus buffered records */
-	uint64		written;		/* bytes written to the file */
+	uint64		written;		/* bytes handed to the file (maybe in flight) */
 	pg_atomic_uint64 flushed;	/* bytes known to be on disk (fsync'ed) */
 	Size		buflen;			/* records buffered, not yet written */
 	uint64		nrecords;
@@ -1057,9 +1057,8 @@ civic_ledger_scan(CivicLedgerRowCallback cb, void *arg)
 	Size		bufsize = sizeof(LedgerRecord) + LEDGER_MAX_TEXT + 1;
 
 	require_ledger();
-	LWLockAcquire(ledger->lock, LW_SHARED);
-	end = ledger->written;
-	LWLockRelease(ledger->lock);
+	/* what is on disk; the last batch may still be being written */
+	end = pg_atomic_read_u64(&ledger->flushed);
 
 	fd = OpenTransientFile(LEDGER_FILE, O_RDONLY | PG_BINARY);
 	if (fd < 0)
