@@ -53,6 +53,13 @@ SELECT ward, residents > -100 AS released, mean_age BETWEEN 18 AND 90 AS in_boun
 -- (the public list is charged too, without limit: the analyst can read it)
 SELECT dataset, epsilon, aggregate FROM civic.privacy_ledger ORDER BY dataset, aggregate;
 SELECT * FROM civic.budget_remaining('budget_views.residents');
+-- a grant on some columns does not lift the limit (only reading every column
+-- directly does)
+RESET SESSION AUTHORIZATION;
+GRANT SELECT (ward) ON budget_views.residents TO regress_civic_viewer;
+SELECT * FROM civic.budget_remaining('budget_views.residents', 'regress_civic_viewer');
+REVOKE SELECT (ward) ON budget_views.residents FROM regress_civic_viewer;
+SET SESSION AUTHORIZATION regress_civic_viewer;
 
 -- a leaky function or operator in WHERE sees only the view's (noisy) output
 CREATE TABLE viewer_own.seen (v text);

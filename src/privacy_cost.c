@@ -672,13 +672,16 @@ rte_is_read_table(RangeTblEntry *rte)
 		rte->relkind != RELKIND_VIEW;
 }
 
-/* Whether a role may SELECT from a table directly (any column will do). */
+/*
+ * Whether a role may SELECT every column of a table directly.  A grant on
+ * some columns only does not count: the others may be what DP protects.
+ */
 bool
 civic_role_can_read(Oid roleid, Oid relid)
 {
 	return pg_class_aclcheck(relid, roleid, ACL_SELECT) == ACLCHECK_OK ||
 		pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
-								  ACLMASK_ANY) == ACLCHECK_OK;
+								  ACLMASK_ALL) == ACLCHECK_OK;
 }
 
 /* The dataset a table belongs to, and its max groups per unit. */
@@ -730,9 +733,7 @@ check_explain(QueryDesc *qd)
 
 		if (!rte_is_read_table(rte))
 			continue;
-		if (pg_class_aclcheck(rte->relid, userid, ACL_SELECT) != ACLCHECK_OK &&
-			pg_attribute_aclcheck_all(rte->relid, userid, ACL_SELECT,
-									  ACLMASK_ANY) != ACLCHECK_OK)
+		if (!civic_role_can_read(userid, rte->relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
 					 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
