@@ -112,3 +112,17 @@ RESET SESSION AUTHORIZATION;
 -- the administrator still can (and pg_stats has the table's statistics)
 SELECT count(*) > 0 AS stats_rows FROM pg_stats WHERE schemaname = 'budget_views' AND tablename = 'residents';
 EXPLAIN (COSTS OFF) SELECT * FROM budget_views.residents_by_ward;
+
+-- auto_explain instruments plans for the server log, not for the user: the
+-- analyst's queries run (and are charged) as usual; EXPLAIN stays refused.
+SELECT civic.set_budget('regress_civic_viewer', 'budget_views.residents', 10);
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_level = debug1;
+SET SESSION AUTHORIZATION regress_civic_viewer;
+SELECT count(*) AS rows_out FROM budget_views.residents_by_ward WHERE residents IS NOT NULL;
+EXPLAIN ANALYZE SELECT * FROM budget_views.residents_by_ward;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET SESSION AUTHORIZATION;
+RESET auto_explain.log_min_duration;

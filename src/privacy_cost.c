@@ -47,6 +47,7 @@
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -717,6 +718,42 @@ civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
  * --------------------------------------------------------------------- */
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/* Depth of EXPLAIN statements being run by this backend. */
+static int	explain_depth = 0;
+
+/*
+ * Note when an EXPLAIN statement runs, so that its plans (whose output goes
+ * to the user) can be told from plans instrumented for the server log
+ * (auto_explain).
+ */
+static void
+civic_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	bool		is_explain = IsA(pstmt->utilityStmt, ExplainStmt);
+
+	if (is_explain)
+		explain_depth++;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		if (is_explain)
+			explain_depth--;
+	}
+	PG_END_TRY();
+}
 
 /* Refuse EXPLAIN over tables the current user cannot read directly. */
 static void
@@ -791,7 +828,9 @@ meter_query(QueryDesc *qd, int eflags)
 	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	MeteredQuery *mq;
 
-	if (!IsParallelWorker() && (explain_only || qd->instrument_options != 0))
+	/* a plan shown to the user by EXPLAIN (with or without ANALYZE) */
+	if (!IsParallelWorker() &&
+		(explain_only || (explain_depth > 0 && qd->instrument_options != 0)))
 		check_explain(qd);
 	if (explain_only)
 		return;
@@ -947,6 +986,8 @@ civic_meter_init(void)
 		return;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = civic_ExecutorStart;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = civic_ProcessUtility;
 	EnableQueryId();
 	CacheRegisterSyscacheCallback(PROCOID, dp_cache_invalidate, (Datum) 0);
 }
