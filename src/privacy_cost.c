@@ -853,16 +853,15 @@ meter_query(QueryDesc *qd, int eflags)
 
 	if (!IsParallelWorker())
 	{
-		List	   *dss = NIL;
-		List	   *ks = NIL;
+		List	   *dss = NIL;	/* datasets read */
+		List	   *ks = NIL;	/* their max groups per unit */
+		List	   *readable = NIL; /* whether the role reads them directly */
 		CivicCharge *charges;
 		int			ncharges = 0;
 		Oid			roleid = GetSessionUserId();
 		ListCell   *lc2,
 				   *lck,
 				   *lcr;
-
-		List	   *readable = NIL;
 
 		foreach(lc, qd->plannedstmt->rtable)
 		{
