@@ -148,6 +148,15 @@ SELECT * FROM civic.budget_remaining('health', 'regress_civic_other');
 SELECT count(DISTINCT role) > 1 AS sees_everyone FROM civic.privacy_ledger;
 RESET SESSION AUTHORIZATION;
 
+-- Invalid arguments.
+SELECT civic.set_budget('regress_civic_analyst', 'health', -1);
+SELECT civic.set_budget('regress_civic_analyst', 'health', 1, 2);
+SELECT civic.set_budget('regress_civic_analyst', 'budget_test.nosuch', 1);
+SELECT civic.declare_dataset('other', ARRAY['budget_test.people']::regclass[]);
+SELECT civic.declare_dataset('views', ARRAY['budget_test.people_v']::regclass[]);
+SELECT civic.declare_dataset('(no table)', ARRAY[]::regclass[]);
+SELECT civic.declare_dataset('health', ARRAY['budget_test.people', 'budget_test.visits']::regclass[], 0);
+
 -- 7. Shapes whose cost cannot be bounded are refused (0A000, VB003), before any charge.
 SELECT n AS before FROM budget_test.spent('regress_civic_analyst') \gset
 SET SESSION AUTHORIZATION regress_civic_analyst;

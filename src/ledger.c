@@ -36,6 +36,7 @@
 #include "storage/shmem.h"
 #include "utils/float.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "budget.h"
@@ -953,7 +954,8 @@ civic_ledger_declare_dataset(const char *name, Oid *relids, int nrels, int32 k)
 			LWLockRelease(ledger->lock);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("table %u already belongs to dataset \"%s\"", relids[i], other),
+					 errmsg("table \"%s\" already belongs to dataset \"%s\"",
+							get_rel_name(relids[i]), other),
 					 errdetail("A table can belong to one dataset only."),
 					 errhint("Declare dataset \"%s\" without that table first.", other)));
 		}
