@@ -64,10 +64,22 @@ SELECT dp_test.err('SELECT civic.dp_sum(g::float8, 0, g, 1.0) FROM generate_seri
 SELECT dp_test.err('SELECT civic.dp_count(random() + 1) FROM generate_series(1, 3) g');
 -- A numeric unit passed to the plain dp_sum is reported, not used as a bound.
 SELECT dp_test.err('SELECT civic.dp_sum(g, g::float8, 0, 10, 1.0) FROM generate_series(1, 3) g');
--- Query parameters are constants.
+-- Query parameters are constants, also in a generic plan; a bad value is
+-- still refused.
+SET plan_cache_mode = force_generic_plan;
 PREPARE dp_q(float8) AS SELECT civic.dp_count($1) IS NOT NULL FROM generate_series(1, 3);
 EXECUTE dp_q(1.0);
+SELECT dp_test.err('EXECUTE dp_q(-1)');
 DEALLOCATE dp_q;
+RESET plan_cache_mode;
+
+-- The support functions are not executable by PUBLIC; SQL cannot even
+-- call a final function directly (no value of type internal can be written;
+-- from C it refuses to run outside an aggregate).
+SELECT bool_and(proacl IS NOT NULL AND
+                NOT EXISTS (SELECT 1 FROM aclexplode(proacl) a WHERE a.grantee = 0)) AS not_public
+  FROM pg_proc WHERE pronamespace = 'civic'::regnamespace AND proname LIKE '\_dp\_%';
+SELECT dp_test.err('SELECT civic._dp_count_final(NULL)');
 
 -- No window use: it would draw fresh noise for the same rows many times.
 SELECT dp_test.err('SELECT civic.dp_count(1.0) OVER () FROM generate_series(1, 3)');

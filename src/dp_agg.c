@@ -232,8 +232,12 @@ dp_param_cache(FunctionCallInfo fcinfo, const char *aggname)
 	if (cache != NULL)
 		return cache;
 
-	if (AggCheckCallContext(fcinfo, NULL) != AGG_CONTEXT_AGGREGATE ||
-		fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
+	if (AggCheckCallContext(fcinfo, NULL) != AGG_CONTEXT_WINDOW &&
+		(fcinfo->context == NULL || !IsA(fcinfo->context, AggState)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s can only be evaluated as an aggregate", aggname)));
+	if (AggCheckCallContext(fcinfo, NULL) != AGG_CONTEXT_AGGREGATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s cannot be used as a window function", aggname),
@@ -482,14 +486,13 @@ dp_numeric_pow10(int j)
 											   Int32GetDatum(-1)));
 }
 
-/* round(v * scale) as int64, scale = 10^-j. */
+/* round(v * scale) as int64, scale = 10^-j (numeric_int8 rounds half away from zero). */
 static int64
 dp_numeric_to_units(Numeric v, Numeric scale)
 {
 	Datum		x;
 
 	x = DirectFunctionCall2(numeric_mul, NumericGetDatum(v), NumericGetDatum(scale));
-	x = DirectFunctionCall2(numeric_round, x, Int32GetDatum(0));
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, x));
 }
 

@@ -236,11 +236,12 @@ dp_discrete_laplace(dp_uint128 s, dp_uint128 t)
  * with probability exp(-(|Y| - sigma^2/tt)^2 / (2 sigma^2)), which is
  * exp(-num/den) with num = (|Y| b tt - a)^2 and den = 2 a b tt^2.
  *
- * dp_noise_setup() keeps a <= 2^56, b*tt <= 2^58 and sigma >= 2^-8, so den
- * fits comfortably in 128 bits.  A proposal with |Y| b tt - a >= 2^62 (its
- * square would overflow) is rejected: its acceptance probability is below
- * exp(-2^11) (derivation in docs/dp.md), so the sampled distribution
- * differs from the exact one by less than that.
+ * dp_noise_setup() keeps either b = 1, a <= 2^56 (sigma <= 2^28), or
+ * a < 2^41 with sigma >= 2^-8, so den = 2 a b tt^2 < 2^114 fits in 128 bits.
+ * A proposal with |Y| b tt - a >= 2^62 (its square would overflow) is
+ * rejected outright: its acceptance probability exp(-gamma) has
+ * gamma >= 2^124 / den > 2^11 (derivation in docs/dp.md), so the sampled
+ * distribution differs from the exact one by less than exp(-2048).
  */
 dp_int128
 dp_discrete_gaussian(dp_uint128 a, dp_uint128 b)

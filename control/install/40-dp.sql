@@ -350,3 +350,47 @@ COMMENT ON FUNCTION civic._dp_count_units_final(internal) IS 'Final function of 
 COMMENT ON FUNCTION civic._dp_count_unit_final(internal) IS 'Final function of civic.dp_count(unit, max_rows, ...) (internal): validates the parameters, accounts the privacy cost, adds noise once.';
 COMMENT ON FUNCTION civic._dp_sum_unit_final(internal) IS 'Final function of civic.dp_sum_per_unit (internal): validates the parameters, accounts the privacy cost, adds noise once.';
 COMMENT ON FUNCTION civic._dp_avg_unit_final(internal) IS 'Final function of civic.dp_avg_per_unit (internal): validates the parameters, accounts the privacy cost, adds noise once.';
+
+-- The support functions run with the aggregate owner's rights (PostgreSQL
+-- checks EXECUTE for the owner, not the caller): nobody else needs them.
+REVOKE ALL ON FUNCTION civic._dp_count_trans(internal, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_trans(internal, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_combine(internal, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_serial(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_deserial(bytea, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_combine(internal, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_serial(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_deserial(bytea, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, float8, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_float8_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, bigint, bigint, bigint, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, bigint, bigint, bigint, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_int8_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, numeric, numeric, numeric, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_trans(internal, numeric, numeric, numeric, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_numeric_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_avg_trans(internal, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_avg_trans(internal, float8, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_avg_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_percentile_trans(internal, float8, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_median_trans(internal, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_percentile_combine(internal, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_percentile_serial(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_percentile_deserial(bytea, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_percentile_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_median_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, integer, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_count_trans(internal, anyelement, integer, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_value_trans(internal, anyelement, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_value_trans(internal, anyelement, float8, float8, float8, float8, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_combine(internal, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_serial(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_unit_deserial(bytea, internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_units_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_count_unit_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_sum_unit_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION civic._dp_avg_unit_final(internal) FROM PUBLIC;
