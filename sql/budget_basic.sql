@@ -176,6 +176,14 @@ SELECT civic.dp_count(age / 100.0 + 0.1) FROM budget_test.people_v;
 RESET SESSION AUTHORIZATION;
 SELECT n - :before AS charges_added FROM budget_test.spent('regress_civic_analyst');
 
+-- An aggregate built from civic's support functions outside civic is not
+-- metered, so its final function refuses to draw noise (VB002).
+CREATE AGGREGATE budget_test.sneaky_count(epsilon float8) (
+    SFUNC = civic._dp_count_trans, STYPE = internal, FINALFUNC = civic._dp_count_final);
+SELECT budget_test.sneaky_count(1.0) FROM budget_test.people;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP AGGREGATE budget_test.sneaky_count(float8);
+
 -- 8. Query parameters are read at execution: a generic plan is charged the
 -- value passed.
 SET SESSION AUTHORIZATION regress_civic_analyst;
