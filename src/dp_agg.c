@@ -1516,6 +1516,7 @@ typedef struct DpUnitState
 	bool		typbyval;
 	FmgrInfo   *hashfn;			/* from the type cache */
 	FmgrInfo   *eqfn;
+	bool		bitwise;		/* by-value type whose = is bitwise equality */
 	MemoryContext cxt;			/* the aggregate memory context */
 	int64		nused;
 	int64		capacity;		/* power of two */
@@ -1556,6 +1557,9 @@ dp_unit_state_new(FunctionCallInfo fcinfo, Oid typid, Oid collation, const char 
 	st->typbyval = tc->typbyval;
 	st->hashfn = &tc->hash_proc_finfo;
 	st->eqfn = &tc->eq_opr_finfo;
+	st->bitwise = (typid == INT2OID || typid == INT4OID || typid == INT8OID ||
+				   typid == OIDOID || typid == DATEOID || typid == BOOLOID ||
+				   typid == TIMESTAMPOID || typid == TIMESTAMPTZOID);
 	st->cxt = aggcxt;
 	st->capacity = DP_UNIT_INITIAL_CAPACITY;
 	st->entries = MemoryContextAllocZero(aggcxt, sizeof(DpUnitEntry) * st->capacity);
@@ -1598,6 +1602,35 @@ dp_unit_find(DpUnitState *st, Datum key, bool key_owned)
 
 	if ((st->nused + 1) * 2 > st->capacity)
 		dp_unit_grow(st);
+	if (st->bitwise)
+	{
+		/* integer-like units: mix the datum's bits, compare them directly */
+		uint64		x = (uint64) key;
+
+		x ^= x >> 33;
+		x *= UINT64CONST(0xff51afd7ed558ccd);
+		x ^= x >> 33;
+		x *= UINT64CONST(0xc4ceb9fe1a85ec53);
+		x ^= x >> 33;
+		hash = (uint32) x;
+		pos = hash & (st->capacity - 1);
+		for (;;)
+		{
+			DpUnitEntry *e = &st->entries[pos];
+
+			if (!e->used)
+			{
+				e->used = true;
+				e->hash = hash;
+				e->key = key;
+				st->nused++;
+				return e;
+			}
+			if (e->key == key)
+				return e;
+			pos = (pos + 1) & (st->capacity - 1);
+		}
+	}
 	hash = DatumGetUInt32(FunctionCall1Coll(st->hashfn, st->collation, key));
 	pos = hash & (st->capacity - 1);
 	for (;;)
