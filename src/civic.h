@@ -11,4 +11,10 @@
 /* guc.c: every civic.* setting, in one place */
 extern void civic_guc_init(void);
 
+/* budget.c: the privacy budget ledger and the metering executor hook */
+extern void civic_budget_init(void);
+
+/* settings (guc.c) */
+extern int	civic_budget_max_entries;
+
 #endif							/* CIVIC_H */
