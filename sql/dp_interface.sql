@@ -80,6 +80,20 @@ SELECT bool_and(proacl IS NOT NULL AND
                 NOT EXISTS (SELECT 1 FROM aclexplode(proacl) a WHERE a.grantee = 0)) AS not_public
   FROM pg_proc WHERE pronamespace = 'civic'::regnamespace AND proname LIKE '\_dp\_%';
 SELECT dp_test.err('SELECT civic._dp_count_final(NULL)');
+-- Nor can an ordinary role build its own aggregate around civic's
+-- transition function with a noiseless final function (here the
+-- serialization function, which would return the exact count): PostgreSQL
+-- refuses internal-state aggregates to non-superusers, and the support
+-- functions are not executable by PUBLIC either.
+CREATE ROLE regress_dp_analyst;
+GRANT USAGE ON SCHEMA civic, dp_test TO regress_dp_analyst;
+GRANT CREATE ON SCHEMA dp_test TO regress_dp_analyst;
+SET ROLE regress_dp_analyst;
+SELECT dp_test.err('CREATE AGGREGATE dp_test.leak(float8) (SFUNC = civic._dp_count_trans, STYPE = internal, FINALFUNC = civic._dp_count_serial)');
+SELECT dp_test.err('CREATE AGGREGATE dp_test.leak(float8, float8, float8, float8) (SFUNC = civic._dp_sum_trans, STYPE = internal, SERIALFUNC = civic._dp_sum_serial)');
+RESET ROLE;
+REVOKE ALL ON SCHEMA civic, dp_test FROM regress_dp_analyst;
+DROP ROLE regress_dp_analyst;
 
 -- No window use: it would draw fresh noise for the same rows many times.
 SELECT dp_test.err('SELECT civic.dp_count(1.0) OVER () FROM generate_series(1, 3)');

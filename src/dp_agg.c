@@ -1052,11 +1052,12 @@ dp_sum_int8_final(PG_FUNCTION_ARGS)
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
 	dp_account(fcinfo, &params, dp_mechanism(params.delta));
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
-	if (units > (((dp_int128) 1) << 100) || units < -(((dp_int128) 1) << 100))
+	if (units > (((dp_int128) PG_INT64_MAX) >> grid.k) ||
+		units < (((dp_int128) PG_INT64_MIN) >> grid.k))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("result of dp_sum is out of range for type bigint")));
-	PG_RETURN_INT64(dp_int128_to_int64(units * (((dp_int128) 1) << grid.k), "dp_sum"));
+	PG_RETURN_INT64((int64) (units * (((dp_int128) 1) << grid.k)));
 }
 
 PG_FUNCTION_INFO_V1(dp_sum_numeric_final);
@@ -1863,7 +1864,12 @@ dp_count_unit_final(PG_FUNCTION_ARGS)
 		if (st->entries[i].used)
 			units += dp_int_to_grid(Min(st->entries[i].rows, (int64) max_rows), grid.k);
 	units += dp_noise_draw(&noise);
-	PG_RETURN_INT64(dp_int128_to_int64(units * (((dp_int128) 1) << grid.k), "dp_count"));
+	if (units > (((dp_int128) PG_INT64_MAX) >> grid.k) ||
+		units < (((dp_int128) PG_INT64_MIN) >> grid.k))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("result of dp_count is out of range for type bigint")));
+	PG_RETURN_INT64((int64) (units * (((dp_int128) 1) << grid.k)));
 }
 
 /* A unit's float8 contribution, clamped and in grid units. */
