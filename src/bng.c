@@ -1,0 +1,849 @@
+/*
+ * bng.c
+ *	  civic.bng: a point on the British National Grid (EPSG:27700), stored
+ *	  as easting and northing in whole millimetres packed into one int64
+ *	  (layout in bng.h).
+ *
+ * Text input accepts
+ *	  '530043.19 180358.21'		easting and northing in metres
+ *	  '(530043.19,180358.21)'	the same, in parentheses, comma-separated
+ *	  '530043.19, 180358.21'	comma (with or without spaces)
+ *	  'TQ 30043 80358', 'TQ3080', 'tq 3 8', 'TQ'
+ *								an OS grid reference of 0 to 10 digits;
+ *								it denotes the south-west corner of its
+ *								square, as the Ordnance Survey does.
+ * Metres may carry any number of decimals; they are rounded to the nearest
+ * millimetre (halves away from zero).  Output is always
+ * '<easting> <northing>' in metres with at most three decimals and no
+ * trailing zeros, so text round-trips exactly.
+ *
+ * OS grid letters: the 25 letters A..Z without I, laid out in a 5 x 5 grid
+ * (A at the north-west, Z at the south-east).  The first letter names a
+ * 500 km square (S is the one whose south-west corner is the false origin,
+ * T is east of S, N and O north of them, H and J north again); the second
+ * letter names a 100 km square inside it, in the same layout.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/geo_decls.h"
+#include "utils/sortsupport.h"
+
+#include "bng.h"
+
+/* Largest number of digits of a grid reference (1 m resolution). */
+#define BNG_GRIDREF_MAX_DIGITS 10
+
+/* EWKB flags and types (the PostGIS extended WKB header). */
+#define EWKB_Z_FLAG		0x80000000U
+#define EWKB_M_FLAG		0x40000000U
+#define EWKB_SRID_FLAG	0x20000000U
+#define WKB_POINT		1
+
+PG_FUNCTION_INFO_V1(bng_in);
+PG_FUNCTION_INFO_V1(bng_out);
+PG_FUNCTION_INFO_V1(bng_recv);
+PG_FUNCTION_INFO_V1(bng_send);
+PG_FUNCTION_INFO_V1(bng_make);
+PG_FUNCTION_INFO_V1(bng_easting_fn);
+PG_FUNCTION_INFO_V1(bng_northing_fn);
+PG_FUNCTION_INFO_V1(bng_gridref);
+PG_FUNCTION_INFO_V1(bng_eq);
+PG_FUNCTION_INFO_V1(bng_ne);
+PG_FUNCTION_INFO_V1(bng_lt);
+PG_FUNCTION_INFO_V1(bng_le);
+PG_FUNCTION_INFO_V1(bng_gt);
+PG_FUNCTION_INFO_V1(bng_ge);
+PG_FUNCTION_INFO_V1(bng_cmp);
+PG_FUNCTION_INFO_V1(bng_sortsupport);
+PG_FUNCTION_INFO_V1(bng_hash);
+PG_FUNCTION_INFO_V1(bng_hash_extended);
+PG_FUNCTION_INFO_V1(bng_distance_op);
+PG_FUNCTION_INFO_V1(bng_contained_by_box);
+PG_FUNCTION_INFO_V1(box_contains_bng);
+PG_FUNCTION_INFO_V1(bng_contained_by_circle);
+PG_FUNCTION_INFO_V1(circle_contains_bng);
+PG_FUNCTION_INFO_V1(bng_box);
+PG_FUNCTION_INFO_V1(bng_to_ewkb);
+PG_FUNCTION_INFO_V1(bng_from_ewkb);
+
+/* ----------------------------------------------------------------------
+ * Errors: one place each, so soft input errors (PostgreSQL 16) are a small
+ * change later.
+ * ---------------------------------------------------------------------- */
+
+/* Report malformed text input. */
+static void
+pg_attribute_noreturn()
+bng_syntax_error(const char *str, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type bng: \"%s\"", str),
+			 errdetail("%s", detail),
+			 errhint("Write easting and northing in metres, as in '530043.19 180358.21', or an OS grid reference, as in 'TQ 30043 80358'.")));
+}
+
+/* Report a well-formed point that lies off the GB grid. */
+static void
+pg_attribute_noreturn()
+bng_range_error(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("bng value out of range: %s", what),
+			 errdetail("The British National Grid spans eastings 0 to 700000 m and northings 0 to 1300000 m."),
+			 errhint("Check that the coordinates are in metres on EPSG:27700 and in the right order (easting first).")));
+}
+
+/* Build a point from metres rounded to the millimetre; 22003 if off grid. */
+Bng
+bng_from_metres(double easting, double northing)
+{
+	double		e = round(easting * 1000.0);
+	double		n = round(northing * 1000.0);
+	char		what[128];
+
+	if (!isfinite(e) || !isfinite(n) ||
+		e < 0 || e > (double) BNG_MAX_EASTING_MM ||
+		n < 0 || n > (double) BNG_MAX_NORTHING_MM)
+	{
+		snprintf(what, sizeof(what), "easting %.17g, northing %.17g",
+				 easting, northing);
+		bng_range_error(what);
+	}
+	return bng_make_mm((int64) e, (int64) n);
+}
+
+/* ----------------------------------------------------------------------
+ * Text input
+ * ---------------------------------------------------------------------- */
+
+/* ASCII white space (locale-independent). */
+static inline bool
+bng_isspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		c == '\f' || c == '\v';
+}
+
+static inline bool
+bng_isdigit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+bng_isalpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static const char *
+bng_skip_space(const char *p)
+{
+	while (bng_isspace(*p))
+		p++;
+	return p;
+}
+
+/*
+ * Parse a decimal number of metres at *pp into millimetres, rounding at the
+ * fourth decimal (halves away from zero).  Returns false if there is no
+ * number.  A negative result or one too large for the grid is returned as
+ * is (or flagged with *huge) for the caller's range check.
+ */
+static bool
+bng_parse_metres(const char **pp, int64 *mm, bool *huge)
+{
+	const char *p = *pp;
+	bool		neg = false;
+	bool		any = false;
+	int64		whole = 0;
+	int64		frac = 0;
+	int			nfrac = 0;
+	bool		round_up = false;
+
+	*huge = false;
+	if (*p == '+' || *p == '-')
+		neg = (*p++ == '-');
+	while (bng_isdigit(*p))
+	{
+		any = true;
+		if (whole < INT64CONST(100000000000))	/* 1e11 m: far off grid */
+			whole = whole * 10 + (*p - '0');
+		else
+			*huge = true;
+		p++;
+	}
+	if (*p == '.')
+	{
+		p++;
+		while (bng_isdigit(*p))
+		{
+			any = true;
+			if (nfrac < 3)
+				frac = frac * 10 + (*p - '0');
+			else if (nfrac == 3)
+				round_up = (*p >= '5');
+			nfrac++;
+			p++;
+		}
+	}
+	if (!any)
+		return false;
+	while (nfrac < 3)
+	{
+		frac *= 10;
+		nfrac++;
+	}
+	*mm = whole * 1000 + frac + (round_up ? 1 : 0);
+	if (neg)
+		*mm = -*mm;
+	*pp = p;
+	return true;
+}
+
+/*
+ * Index 0..24 of an OS grid letter in the 5 x 5 letter grid (A..Z without
+ * I, row by row from the north-west), or -1.
+ */
+static int
+bng_letter_index(char c)
+{
+	c = pg_ascii_toupper((unsigned char) c);
+	if (c < 'A' || c > 'Z' || c == 'I')
+		return -1;
+	return (c > 'I') ? c - 'A' - 1 : c - 'A';
+}
+
+/* The OS grid letter at index 0..24. */
+static char
+bng_index_letter(int i)
+{
+	Assert(i >= 0 && i < 25);
+	return (i >= 8) ? 'A' + i + 1 : 'A' + i;
+}
+
+/*
+ * South-west corner, in metres, of the 100 km square named by two grid
+ * letters (possibly off the GB grid: the caller range-checks).
+ */
+static void
+bng_square_origin(int l1, int l2, int64 *e_m, int64 *n_m)
+{
+	/* 500 km square: S (column 2, row 3 from the top) is the origin */
+	int64		e500 = (l1 % 5) - 2;
+	int64		n500 = 3 - (l1 / 5);
+
+	/* 100 km square inside it, same layout */
+	*e_m = e500 * 500000 + (int64) (l2 % 5) * 100000;
+	*n_m = n500 * 500000 + (int64) (4 - l2 / 5) * 100000;
+}
+
+/* Parse an OS grid reference ("TQ 30043 80358"); str is the whole input. */
+static Bng
+bng_parse_gridref(const char *str, const char *p)
+{
+	int			l1,
+				l2;
+	const char *grp[2];
+	int			len[2];
+	int			ngrp = 0;
+	int			half;
+	int64		e_m,
+				n_m;
+	int64		de = 0,
+				dn = 0;
+	int			i;
+
+	if (!bng_isalpha(p[0]) || !bng_isalpha(p[1]))
+		bng_syntax_error(str, "A grid reference starts with two letters naming a 100 km square.");
+	l1 = bng_letter_index(p[0]);
+	l2 = bng_letter_index(p[1]);
+	if (l1 < 0 || l2 < 0)
+		bng_syntax_error(str, "Grid square letters are A to Z without I.");
+	p += 2;
+
+	/* up to two groups of digits separated by white space */
+	for (;;)
+	{
+		p = bng_skip_space(p);
+		if (*p == '\0')
+			break;
+		if (!bng_isdigit(*p))
+			bng_syntax_error(str, "A grid reference has only digits and spaces after its two letters.");
+		if (ngrp == 2)
+			bng_syntax_error(str, "A grid reference has at most two groups of digits.");
+		grp[ngrp] = p;
+		while (bng_isdigit(*p))
+			p++;
+		len[ngrp] = p - grp[ngrp];
+		ngrp++;
+	}
+
+	if (ngrp == 1)
+	{
+		if (len[0] % 2 != 0)
+			bng_syntax_error(str, "A grid reference has an even number of digits: as many for the easting as for the northing.");
+		half = len[0] / 2;
+		grp[1] = grp[0] + half;
+		len[0] = len[1] = half;
+	}
+	else if (ngrp == 2)
+	{
+		if (len[0] != len[1])
+			bng_syntax_error(str, "The easting and northing of a grid reference have the same number of digits.");
+		half = len[0];
+	}
+	else
+		half = 0;
+
+	if (half > BNG_GRIDREF_MAX_DIGITS / 2)
+		bng_syntax_error(str, "A grid reference has at most 10 digits (1 m resolution).");
+
+	for (i = 0; i < half; i++)
+	{
+		de = de * 10 + (grp[0][i] - '0');
+		dn = dn * 10 + (grp[1][i] - '0');
+	}
+	for (; i < BNG_GRIDREF_MAX_DIGITS / 2; i++)
+	{
+		de *= 10;
+		dn *= 10;
+	}
+
+	bng_square_origin(l1, l2, &e_m, &n_m);
+	e_m += de;
+	n_m += dn;
+	if (!bng_mm_in_range(e_m * 1000, n_m * 1000))
+	{
+		char		what[96];
+
+		snprintf(what, sizeof(what), "grid reference \"%.64s\"", str);
+		bng_range_error(what);
+	}
+	return bng_make_mm(e_m * 1000, n_m * 1000);
+}
+
+/* Parse any accepted text form of a bng point. */
+static Bng
+bng_parse(const char *str)
+{
+	const char *p = bng_skip_space(str);
+	bool		paren = false;
+	int64		e,
+				n;
+	bool		huge_e,
+				huge_n;
+
+	if (*p == '\0')
+		bng_syntax_error(str, "The input is empty.");
+	if (bng_isalpha(*p))
+		return bng_parse_gridref(str, p);
+
+	if (*p == '(')
+	{
+		paren = true;
+		p = bng_skip_space(p + 1);
+	}
+	if (!bng_parse_metres(&p, &e, &huge_e))
+		bng_syntax_error(str, "Expected an easting in metres.");
+
+	/* separator: a comma (white space around it allowed) or white space */
+	{
+		const char *q = bng_skip_space(p);
+
+		if (*q == ',')
+			q = bng_skip_space(q + 1);
+		else if (q == p || paren)
+			bng_syntax_error(str, paren ?
+							 "Separate easting and northing in parentheses with a comma." :
+							 "Separate easting and northing with white space or a comma.");
+		p = q;
+	}
+
+	if (!bng_parse_metres(&p, &n, &huge_n))
+		bng_syntax_error(str, "Expected a northing in metres after the easting.");
+	p = bng_skip_space(p);
+	if (paren)
+	{
+		if (*p != ')')
+			bng_syntax_error(str, "Expected \")\" after the northing.");
+		p = bng_skip_space(p + 1);
+	}
+	if (*p != '\0')
+		bng_syntax_error(str, "Unexpected characters after the northing.");
+
+	if (huge_e || huge_n || !bng_mm_in_range(e, n))
+	{
+		char		what[64 + 32];
+
+		snprintf(what, sizeof(what), "\"%.64s\"", str);
+		bng_range_error(what);
+	}
+	return bng_make_mm(e, n);
+}
+
+/* ----------------------------------------------------------------------
+ * Text output
+ * ---------------------------------------------------------------------- */
+
+/* Append millimetres as metres with at most three decimals, no trailing 0. */
+static char *
+bng_format_mm(char *buf, int32 mm)
+{
+	int32		whole = mm / 1000;
+	int32		frac = mm % 1000;
+
+	buf += sprintf(buf, "%d", whole);
+	if (frac != 0)
+	{
+		int			digits = 3;
+
+		while (frac % 10 == 0)
+		{
+			frac /= 10;
+			digits--;
+		}
+		buf += sprintf(buf, ".%0*d", digits, frac);
+	}
+	return buf;
+}
+
+/* ----------------------------------------------------------------------
+ * SQL-callable functions
+ * ---------------------------------------------------------------------- */
+
+/* Text input: metres or an OS grid reference. */
+Datum
+bng_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+
+	PG_RETURN_BNG(bng_parse(str));
+}
+
+/* Text output: '<easting> <northing>' in metres. */
+Datum
+bng_out(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+	char	   *buf = palloc(32);
+	char	   *q;
+
+	q = bng_format_mm(buf, bng_easting_mm(p));
+	*q++ = ' ';
+	bng_format_mm(q, bng_northing_mm(p));
+	PG_RETURN_CSTRING(buf);
+}
+
+/* Binary input: the int64 layout of bng.h, validated. */
+Datum
+bng_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int64		v = pq_getmsgint64(buf);
+	int64		e_mm = (int64) ((uint64) v >> 32);
+	int64		n_mm = (int64) ((uint64) v & UINT64CONST(0xFFFFFFFF));
+
+	if (!bng_mm_in_range(e_mm, n_mm))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external bng value"),
+				 errdetail("Easting " INT64_FORMAT " mm and northing " INT64_FORMAT " mm are not both on the British National Grid.",
+						   e_mm, n_mm)));
+	PG_RETURN_BNG(bng_make_mm(e_mm, n_mm));
+}
+
+/* Binary output: the int64 layout of bng.h, network byte order. */
+Datum
+bng_send(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, p);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* civic.bng(easting, northing): metres rounded to the millimetre. */
+Datum
+bng_make(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BNG(bng_from_metres(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1)));
+}
+
+/* civic.bng_easting(bng): easting in metres. */
+Datum
+bng_easting_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(bng_easting(PG_GETARG_BNG(0)));
+}
+
+/* civic.bng_northing(bng): northing in metres. */
+Datum
+bng_northing_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(bng_northing(PG_GETARG_BNG(0)));
+}
+
+/*
+ * civic.bng_gridref(bng, digits): the OS grid reference of the square of
+ * 10^(5 - digits/2) metres containing the point (truncated, not rounded,
+ * as the Ordnance Survey does), e.g. 'TQ 30043 80358'; digits 0 gives just
+ * the two letters.
+ */
+Datum
+bng_gridref(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+	int32		digits = PG_GETARG_INT32(1);
+	int64		e_m = bng_easting_mm(p) / 1000;
+	int64		n_m = bng_northing_mm(p) / 1000;
+	int			e500 = e_m / 500000;
+	int			n500 = n_m / 500000;
+	int			e100 = (e_m % 500000) / 100000;
+	int			n100 = (n_m % 500000) / 100000;
+	int			half = digits / 2;
+	int64		div = 1;
+	char		buf[32];
+	int			i;
+
+	if (digits < 0 || digits > BNG_GRIDREF_MAX_DIGITS || digits % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid number of grid reference digits: %d", digits),
+				 errdetail("A grid reference has 0, 2, 4, 6, 8 or 10 digits."),
+				 errhint("Use 10 digits for 1 m, 8 for 10 m, 6 for 100 m, 4 for 1 km, 2 for 10 km and 0 for the 100 km square.")));
+
+	/* inverse of bng_square_origin */
+	buf[0] = bng_index_letter((3 - n500) * 5 + (e500 + 2));
+	buf[1] = bng_index_letter((4 - n100) * 5 + e100);
+	buf[2] = '\0';
+	if (half > 0)
+	{
+		for (i = half; i < BNG_GRIDREF_MAX_DIGITS / 2; i++)
+			div *= 10;
+		snprintf(buf + 2, sizeof(buf) - 2, " %0*d %0*d",
+				 half, (int) ((e_m % 100000) / div),
+				 half, (int) ((n_m % 100000) / div));
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(buf));
+}
+
+/* Comparison: by easting, then northing (the int64 order). */
+static inline int
+bng_compare(Bng a, Bng b)
+{
+	return (a > b) - (a < b);
+}
+
+Datum
+bng_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) == PG_GETARG_BNG(1));
+}
+
+Datum
+bng_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) != PG_GETARG_BNG(1));
+}
+
+Datum
+bng_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) < PG_GETARG_BNG(1));
+}
+
+Datum
+bng_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) <= PG_GETARG_BNG(1));
+}
+
+Datum
+bng_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) > PG_GETARG_BNG(1));
+}
+
+Datum
+bng_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(PG_GETARG_BNG(0) >= PG_GETARG_BNG(1));
+}
+
+/* Btree support 1: three-way comparison. */
+Datum
+bng_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(bng_compare(PG_GETARG_BNG(0), PG_GETARG_BNG(1)));
+}
+
+/* Sort comparator on Datums. */
+static int
+bng_fastcmp(Datum x, Datum y, SortSupport ssup)
+{
+	return bng_compare(DatumGetBng(x), DatumGetBng(y));
+}
+
+/* Btree support 2: sort support. */
+Datum
+bng_sortsupport(PG_FUNCTION_ARGS)
+{
+	SortSupport ssup = (SortSupport) PG_GETARG_POINTER(0);
+
+	ssup->comparator = bng_fastcmp;
+	PG_RETURN_VOID();
+}
+
+/* Hash support 1. */
+Datum
+bng_hash(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+
+	return hash_any((const unsigned char *) &p, sizeof(p));
+}
+
+/* Hash support 2: seeded 64-bit hash. */
+Datum
+bng_hash_extended(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+
+	return hash_any_extended((const unsigned char *) &p, sizeof(p),
+							 PG_GETARG_INT64(1));
+}
+
+/* bng <-> bng: distance in metres. */
+Datum
+bng_distance_op(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(bng_distance(PG_GETARG_BNG(0), PG_GETARG_BNG(1)));
+}
+
+/* True if the point lies in the closed box (corners in metres). */
+static inline bool
+bng_in_box(Bng p, const BOX *b)
+{
+	double		e = bng_easting(p);
+	double		n = bng_northing(p);
+
+	return e >= b->low.x && e <= b->high.x && n >= b->low.y && n <= b->high.y;
+}
+
+/* bng <@ box: the point lies in the box (edges included). */
+Datum
+bng_contained_by_box(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bng_in_box(PG_GETARG_BNG(0), PG_GETARG_BOX_P(1)));
+}
+
+/* box @> bng: the box contains the point (edges included). */
+Datum
+box_contains_bng(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bng_in_box(PG_GETARG_BNG(1), PG_GETARG_BOX_P(0)));
+}
+
+/*
+ * Distance in metres from a point to the centre of a circle, computed like
+ * bng_distance so that index and operator agree.
+ */
+static inline bool
+bng_in_circle(Bng p, const CIRCLE *c)
+{
+	double		de = (double) bng_easting_mm(p) - c->center.x * 1000.0;
+	double		dn = (double) bng_northing_mm(p) - c->center.y * 1000.0;
+
+	return sqrt(de * de + dn * dn) / 1000.0 <= c->radius;
+}
+
+/* bng <@ circle: the point lies within the circle (boundary included). */
+Datum
+bng_contained_by_circle(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bng_in_circle(PG_GETARG_BNG(0), PG_GETARG_CIRCLE_P(1)));
+}
+
+/* circle @> bng: the circle contains the point (boundary included). */
+Datum
+circle_contains_bng(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(bng_in_circle(PG_GETARG_BNG(1), PG_GETARG_CIRCLE_P(0)));
+}
+
+/* civic.bng_box(bng, bng): the box (in metres) with these two corners. */
+Datum
+bng_box(PG_FUNCTION_ARGS)
+{
+	Bng			a = PG_GETARG_BNG(0);
+	Bng			b = PG_GETARG_BNG(1);
+	BOX		   *box = palloc(sizeof(BOX));
+
+	box->low.x = Min(bng_easting(a), bng_easting(b));
+	box->high.x = Max(bng_easting(a), bng_easting(b));
+	box->low.y = Min(bng_northing(a), bng_northing(b));
+	box->high.y = Max(bng_northing(a), bng_northing(b));
+	PG_RETURN_BOX_P(box);
+}
+
+/* ----------------------------------------------------------------------
+ * EWKB exchange with PostGIS (wrapped by SQL casts)
+ * ---------------------------------------------------------------------- */
+
+/* Append a little-endian uint32. */
+static unsigned char *
+ewkb_put_u32(unsigned char *p, uint32 v)
+{
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		*p++ = (unsigned char) (v >> (8 * i));
+	return p;
+}
+
+/* Append a little-endian IEEE double. */
+static unsigned char *
+ewkb_put_f64(unsigned char *p, double d)
+{
+	uint64		v;
+	int			i;
+
+	memcpy(&v, &d, sizeof(v));
+	for (i = 0; i < 8; i++)
+		*p++ = (unsigned char) (v >> (8 * i));
+	return p;
+}
+
+/* Read a uint32 in the given WKB byte order (1 = little endian). */
+static uint32
+ewkb_get_u32(const unsigned char *p, bool little)
+{
+	uint32		v = 0;
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		v |= (uint32) p[little ? i : 3 - i] << (8 * i);
+	return v;
+}
+
+/* Read an IEEE double in the given WKB byte order. */
+static double
+ewkb_get_f64(const unsigned char *p, bool little)
+{
+	uint64		v = 0;
+	double		d;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		v |= (uint64) p[little ? i : 7 - i] << (8 * i);
+	memcpy(&d, &v, sizeof(d));
+	return d;
+}
+
+/* civic.bng_to_ewkb(bng): EWKB of POINT(easting northing), SRID 27700. */
+Datum
+bng_to_ewkb(PG_FUNCTION_ARGS)
+{
+	Bng			p = PG_GETARG_BNG(0);
+	bytea	   *out = palloc(VARHDRSZ + 25);
+	unsigned char *q = (unsigned char *) VARDATA(out);
+
+	SET_VARSIZE(out, VARHDRSZ + 25);
+	*q++ = 1;					/* little endian */
+	q = ewkb_put_u32(q, WKB_POINT | EWKB_SRID_FLAG);
+	q = ewkb_put_u32(q, BNG_SRID);
+	q = ewkb_put_f64(q, bng_easting(p));
+	ewkb_put_f64(q, bng_northing(p));
+	PG_RETURN_BYTEA_P(out);
+}
+
+/* Name of a WKB geometry type, for messages. */
+static const char *
+wkb_type_name(uint32 t)
+{
+	static const char *const names[] = {
+		"Geometry", "Point", "LineString", "Polygon", "MultiPoint",
+		"MultiLineString", "MultiPolygon", "GeometryCollection",
+		"CircularString", "CompoundCurve", "CurvePolygon", "MultiCurve",
+		"MultiSurface", "PolyhedralSurface", "Tin", "Triangle"
+	};
+
+	return (t < lengthof(names)) ? names[t] : "unknown";
+}
+
+/*
+ * civic.bng_from_ewkb(bytea): the point of an EWKB/WKB POINT in SRID 27700
+ * (or without SRID), rounded to the millimetre.  Z and M are ignored.
+ */
+Datum
+bng_from_ewkb(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	bool		little;
+	uint32		type;
+	uint32		base;
+	Size		need = 5;
+	double		x,
+				y;
+
+	if (len < 5 || p[0] > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The value does not start with a WKB header.")));
+	little = (p[0] == 1);
+	type = ewkb_get_u32(p + 1, little);
+	base = type & 0x0FFFFFFFU;
+	if (base >= 1000)			/* ISO WKB: 1001 Z, 2001 M, 3001 ZM */
+		base %= 1000;
+	if (base != WKB_POINT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert a %s to bng", wkb_type_name(base)),
+				 errdetail("A bng value is a single point."),
+				 errhint("Pick a point first, e.g. with ST_PointOnSurface or ST_GeometryN.")));
+	if (type & EWKB_SRID_FLAG)
+	{
+		int32		srid;
+
+		if (len < 9)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid WKB for a bng point"),
+					 errdetail("The EWKB value ends inside its SRID.")));
+		srid = (int32) ewkb_get_u32(p + 5, little);
+		if (srid != 0 && srid != BNG_SRID)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot convert a point in SRID %d to bng without transforming it", srid),
+					 errdetail("bng points are on the British National Grid, SRID 27700."),
+					 errhint("Cast the geometry with ::civic.bng, which transforms it, or use ST_Transform(geom, 27700).")));
+		need = 9;
+	}
+	if (len < need + 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The WKB value ends inside its coordinates.")));
+	x = ewkb_get_f64(p + need, little);
+	y = ewkb_get_f64(p + need + 8, little);
+	if (isnan(x) && isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert an empty point to bng"),
+				 errdetail("An empty geometry has no coordinates.")));
+	PG_RETURN_BNG(bng_from_metres(x, y));
+}
