@@ -17,4 +17,5 @@ void
 _PG_init(void)
 {
 	civic_guc_init();
+	civic_boundary_init();
 }

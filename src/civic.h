@@ -11,4 +11,7 @@
 /* guc.c: every civic.* setting, in one place */
 extern void civic_guc_init(void);
 
+/* boundary_index.c: drop cached boundary indexes when civic.boundary changes */
+extern void civic_boundary_init(void);
+
 #endif							/* CIVIC_H */
