@@ -50,7 +50,8 @@ tap_sql=(test/*.sql)
 if ((${#tap_sql[@]})); then
   echo "== pgTAP"
   psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'DROP DATABASE IF EXISTS civic_tap' -c 'CREATE DATABASE civic_tap'
-  psql -X -q -v ON_ERROR_STOP=1 -d civic_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION civic CASCADE'
+  psql -X -q -v ON_ERROR_STOP=1 -d civic_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION civic CASCADE' \
+    -c 'ALTER DATABASE civic_tap SET search_path = "$user", public, civic'
   set +e
   pg_prove -v -d civic_tap "${tap_sql[@]}" >"$logdir/pgtap.out" 2>&1
   rc=$?
