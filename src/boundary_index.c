@@ -17,13 +17,13 @@
  *	  holds the point.
  *
  * A point "is covered" by a polygon when it is in its interior or on its
- * boundary (PostGIS ST_Covers).  The boundary test uses the same
- * double-precision side computation as PostGIS's point-in-polygon code:
- * side = (px - ax)(by - ay) - (bx - ax)(py - ay), on the edge when
- * |side| <= 1e-12 and the point is within the edge's bounding box.  The
- * crossing number counts edges crossed by the ray to +x under the half-open
- * rule (an edge counts when ymin <= py < ymax), over all rings of all parts,
- * so holes are respected.
+ * boundary (PostGIS ST_Covers).  The tests use the stored coordinates in
+ * full double precision and the same side computation as PostGIS's
+ * point-in-polygon code, side = (px - ax)(by - ay) - (bx - ax)(py - ay):
+ * the point is on an edge when side is exactly 0 and the point lies within
+ * the edge's bounding box.  The crossing number counts edges crossed by the
+ * ray to +x under the half-open rule (an edge counts when
+ * ymin <= py < ymax), over all rings of all parts, so holes are respected.
  *
  * Rule for shared edges and vertices: of the polygons of that level and
  * vintage that cover the point, the one with the smallest code (gsscode
@@ -57,8 +57,6 @@
 
 /* Margin (metres) by which cells and rows are widened against rounding. */
 #define GRID_EPS		1e-6
-/* Tolerance of the on-edge test (same as PostGIS's FP_TOLERANCE). */
-#define SIDE_EPS		1e-12
 /* Cell status of a polygon. */
 #define CELL_UNKNOWN	0
 #define CELL_INSIDE		1
@@ -534,7 +532,7 @@ poly_covers(const BPoly *p, int32 row, double x, double y)
 		if ((ay < y && by < y) || (ay > y && by > y))
 			continue;
 		side = (x - e->ax) * (by - ay) - (e->bx - e->ax) * (y - ay);
-		if (fabs(side) <= SIDE_EPS &&
+		if (side == 0 &&
 			x >= Min(e->ax, e->bx) && x <= Max(e->ax, e->bx))
 			return true;		/* on the boundary */
 		if (ay <= y && y < by)
