@@ -81,6 +81,29 @@ typedef struct BPoly
 	BEdge	   *edges;			/* by row; each row by decreasing max x */
 } BPoly;
 
+/*
+ * A cell word is CELLW_EMPTY (no polygon), CELLW_DIRECT | p (the first
+ * polygon listed for the cell, p, covers the whole cell: the answer for
+ * every point in it) or the index in citems of the cell's candidate list.
+ */
+#define CELLW_EMPTY		0x7FFFFFFFU
+#define CELLW_DIRECT	0x80000000U
+/* CellItem.poly: polygon number, plus flags */
+#define CITEM_LAST		0x80000000U
+#define CITEM_INSIDE	0x40000000U
+#define CITEM_POLY		0x3FFFFFFFU
+
+/*
+ * One candidate polygon of a cell, with the edges of its grid row (so a
+ * lookup touches the cell word, the list and the edges, nothing else).
+ */
+typedef struct CellItem
+{
+	uint32		poly;			/* polygon number | CITEM_* flags */
+	uint32		nedges;
+	const BEdge *edges;
+} CellItem;
+
 struct BoundaryIndex
 {
 	struct BoundaryIndex *next;
@@ -95,8 +118,8 @@ struct BoundaryIndex
 				inv_cs;			/* grid origin, cell size, 1 / cell size */
 	int32		nx,
 				ny;
-	uint32	   *celloff;		/* nx * ny + 1 offsets into items */
-	uint32	   *items;			/* polygon << 1 | 1 if INSIDE */
+	uint32	   *cells;			/* nx * ny cell words, see CELLW_* */
+	CellItem   *citems;			/* candidate lists of BOUNDARY cells */
 };
 
 /* One (level, vintage) present in civic.boundary. */
@@ -506,21 +529,16 @@ edge_cmp_xmax_desc(const void *a, const void *b)
 }
 
 /*
- * Does polygon `p` cover (x, y)?  `row` is the grid row of y; the polygon's
- * edges of that row are all edges that meet the line through the point.
+ * Do these edges (one grid row of a polygon: all its edges that meet the
+ * horizontal line through the point, by decreasing max x) make the polygon
+ * cover (x, y)?
  */
 static inline bool
-poly_covers(const BPoly *p, int32 row, double x, double y)
+edges_cover(const BEdge *e, uint32 n, double x, double y)
 {
-	int32		r = row - p->r0;
-	const BEdge *e,
-			   *end;
+	const BEdge *end = e + n;
 	bool		inside = false;
 
-	if (r < 0 || r >= p->nrows)
-		return false;
-	e = p->edges + p->rowoff[r];
-	end = p->edges + p->rowoff[r + 1];
 	for (; e < end; e++)
 	{
 		double		ay = e->ay,
@@ -547,6 +565,17 @@ poly_covers(const BPoly *p, int32 row, double x, double y)
 		}
 	}
 	return inside;
+}
+
+/* Does polygon `p` cover (x, y), y being in grid row `row`? */
+static bool
+poly_covers(const BPoly *p, int32 row, double x, double y)
+{
+	int32		r = row - p->r0;
+
+	if (r < 0 || r >= p->nrows)
+		return false;
+	return edges_cover(p->edges + p->rowoff[r], p->rowoff[r + 1] - p->rowoff[r], x, y);
 }
 
 /*
@@ -712,9 +741,12 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 	uint8	  **status;
 	int32	   *sc0,
 			   *sncols;
-	uint32	   *ccount;
+	uint32	   *ccount,
+			   *celloff,
+			   *items;
 	Size		ncells,
-				cell;
+				cell,
+				nlist;
 
 	g = MemoryContextAllocZero(cxt, sizeof(BoundaryIndex));
 	strlcpy(g->level, level, NAMEDATALEN);
@@ -827,11 +859,12 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 					ccount[(Size) (g->polys[i].r0 + r) * g->nx + sc0[i] + c]++;
 			}
 	}
-	g->celloff = MemoryContextAlloc(cxt, sizeof(uint32) * (ncells + 1));
-	g->celloff[0] = 0;
+	/* flat lists of (polygon, status) per cell, in code order */
+	celloff = MemoryContextAlloc(tmp, sizeof(uint32) * (ncells + 1));
+	celloff[0] = 0;
 	for (cell = 0; cell < ncells; cell++)
-		g->celloff[cell + 1] = g->celloff[cell] + ccount[cell];
-	g->items = MemoryContextAlloc(cxt, sizeof(uint32) * Max(g->celloff[ncells], 1));
+		celloff[cell + 1] = celloff[cell] + ccount[cell];
+	items = MemoryContextAlloc(tmp, sizeof(uint32) * Max(celloff[ncells], 1));
 	memset(ccount, 0, sizeof(uint32) * (ncells + 1));
 	for (i = 0; i < npoly; i++)
 	{
@@ -848,11 +881,49 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 				if (s == CELL_INSIDE || s == CELL_BOUNDARY)
 				{
 					cell = (Size) (g->polys[i].r0 + r) * g->nx + sc0[i] + c;
-					g->items[g->celloff[cell] + ccount[cell]++] =
+					items[celloff[cell] + ccount[cell]++] =
 						((uint32) i << 1) | (s == CELL_INSIDE ? 1 : 0);
 				}
 			}
 		pfree(status[i]);
+	}
+
+	/* cell words and candidate lists */
+	nlist = 0;
+	for (cell = 0; cell < ncells; cell++)
+		if (ccount[cell] > 0 && !(items[celloff[cell]] & 1))
+			nlist += ccount[cell];
+	g->cells = MemoryContextAlloc(cxt, sizeof(uint32) * ncells);
+	g->citems = MemoryContextAllocZero(cxt, sizeof(CellItem) * Max(nlist, 1));
+	nlist = 0;
+	for (cell = 0; cell < ncells; cell++)
+	{
+		uint32		k;
+		int32		row = (int32) (cell / g->nx);
+
+		if (ccount[cell] == 0)
+		{
+			g->cells[cell] = CELLW_EMPTY;
+			continue;
+		}
+		if (items[celloff[cell]] & 1)
+		{
+			g->cells[cell] = CELLW_DIRECT | (items[celloff[cell]] >> 1);
+			continue;
+		}
+		g->cells[cell] = (uint32) nlist;
+		for (k = celloff[cell]; k < celloff[cell + 1]; k++)
+		{
+			uint32		p = items[k] >> 1;
+			CellItem   *ci = &g->citems[nlist++];
+			BPoly	   *bp = &g->polys[p];
+			int32		r = row - bp->r0;
+
+			ci->poly = p | ((items[k] & 1) ? CITEM_INSIDE : 0) |
+				(k + 1 == celloff[cell + 1] ? CITEM_LAST : 0);
+			ci->edges = bp->edges + bp->rowoff[r];
+			ci->nedges = bp->rowoff[r + 1] - bp->rowoff[r];
+		}
 	}
 	MemoryContextDelete(tmp);
 	*cxtout = cxt;
@@ -954,27 +1025,23 @@ boundary_index_locate(const BoundaryIndex *g, double x, double y)
 {
 	double		fx = (x - g->x0) * g->inv_cs;
 	double		fy = (y - g->y0) * g->inv_cs;
-	int32		c,
-				r;
-	uint32		k,
-				kend;
-	Size		cell;
+	uint32		w;
+	const CellItem *ci;
 
 	if (!(fx >= 0 && fy >= 0 && fx < g->nx && fy < g->ny))
 		return -1;				/* outside the grid, or NaN */
-	c = (int32) fx;
-	r = (int32) fy;
-	cell = (Size) r * g->nx + c;
-	kend = g->celloff[cell + 1];
-	for (k = g->celloff[cell]; k < kend; k++)
+	w = g->cells[(Size) (int32) fy * g->nx + (int32) fx];
+	if (w & CELLW_DIRECT)
+		return (int) (w & ~CELLW_DIRECT);
+	if (w == CELLW_EMPTY)
+		return -1;
+	for (ci = &g->citems[w];; ci++)
 	{
-		uint32		item = g->items[k];
-		int			p = (int) (item >> 1);
-
-		if ((item & 1) || poly_covers(&g->polys[p], r, x, y))
-			return p;
+		if ((ci->poly & CITEM_INSIDE) || edges_cover(ci->edges, ci->nedges, x, y))
+			return (int) (ci->poly & CITEM_POLY);
+		if (ci->poly & CITEM_LAST)
+			return -1;
 	}
-	return -1;
 }
 
 Datum
