@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -37,6 +39,8 @@ typedef struct LookupState
 	int			level_len;
 	char		level[NAMEDATALEN];
 	bool		have_send;		/* send function of the geometry argument */
+	bool		fast_checked;	/* fast point reader verified against EWKB? */
+	bool		fast_ok;		/* ... and it agreed */
 	FmgrInfo	send;
 } LookupState;
 
@@ -83,9 +87,12 @@ lookup(FunctionCallInfo fcinfo, LookupState *st, const char *level, int level_le
 	return boundary_index_code(st->idx, poly);
 }
 
-/* Coordinates of the geometry argument 0; false if it is an empty point. */
+/*
+ * Coordinates of a geometry through its send function (EWKB, the documented
+ * exchange format); false if it is an empty point.
+ */
 static bool
-geometry_arg_xy(FunctionCallInfo fcinfo, LookupState *st, double *x, double *y)
+geometry_xy_ewkb(FunctionCallInfo fcinfo, LookupState *st, Datum geom, double *x, double *y)
 {
 	bytea	   *wkb;
 	bool		ok;
@@ -102,11 +109,73 @@ geometry_arg_xy(FunctionCallInfo fcinfo, LookupState *st, double *x, double *y)
 		fmgr_info_cxt(sendfn, &st->send, fcinfo->flinfo->fn_mcxt);
 		st->have_send = true;
 	}
-	wkb = DatumGetByteaPP(SendFunctionCall(&st->send, PG_GETARG_DATUM(0)));
+	wkb = DatumGetByteaPP(SendFunctionCall(&st->send, geom));
 	ok = boundary_ewkb_point((const unsigned char *) VARDATA_ANY(wkb),
 							 VARSIZE_ANY_EXHDR(wkb), x, y);
 	pfree(wkb);
 	return ok;
+}
+
+/*
+ * Fast reader for the commonest case, a plain 2D point in PostGIS's
+ * serialized form (3-byte SRID, flags byte with no Z/M/bounding box/geodetic/
+ * extended bit, type 1 = point, one point, two doubles).  Returns false for
+ * anything else, which then goes through EWKB.  Each call site checks the
+ * reader once against the EWKB path and stops using it on disagreement, so
+ * a future change of the serialized form costs speed, never correctness.
+ */
+static bool
+geometry_xy_fast(Datum geom, double *x, double *y)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(geom);
+	const unsigned char *p;
+	uint32		type,
+				npoints;
+	int32		srid;
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+		return false;			/* compressed or external: not a plain point */
+	if (VARSIZE_ANY_EXHDR(v) != 4 + 4 + 4 + 16)
+		return false;
+	p = (const unsigned char *) VARDATA_ANY(v);
+	if ((p[3] & ~0x40) != 0)	/* flags: only the version-2 bit may be set */
+		return false;
+	memcpy(&type, p + 4, 4);
+	memcpy(&npoints, p + 8, 4);
+	if (type != 1 || npoints != 1)
+		return false;
+	srid = (int32) (((uint32) p[0] << 16) | ((uint32) p[1] << 8) | p[2]);
+	srid = (int32) ((uint32) srid << 11) >> 11;
+	if (srid != 0 && srid != 27700)
+		return false;			/* let the EWKB path raise the error */
+	memcpy(x, p + 12, 8);
+	memcpy(y, p + 20, 8);
+	return !(isnan(*x) || isnan(*y));
+}
+
+/* Coordinates of the geometry argument 0; false if it is an empty point. */
+static bool
+geometry_arg_xy(FunctionCallInfo fcinfo, LookupState *st, double *x, double *y)
+{
+	Datum		geom = PG_GETARG_DATUM(0);
+
+	if (st->fast_ok && geometry_xy_fast(geom, x, y))
+		return true;
+	if (!st->fast_checked)
+	{
+		double		fx,
+					fy;
+		bool		fast = geometry_xy_fast(geom, &fx, &fy);
+		bool		ok = geometry_xy_ewkb(fcinfo, st, geom, x, y);
+
+		if (fast)
+		{
+			st->fast_checked = true;
+			st->fast_ok = ok && fx == *x && fy == *y;
+		}
+		return ok;
+	}
+	return geometry_xy_ewkb(fcinfo, st, geom, x, y);
 }
 
 /* Shared body of the bng lookups; the vintage is argument `varg` if not NULL. */
