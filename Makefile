@@ -25,7 +25,6 @@ CIVIC_BOUNDARY_SRC  = $(wildcard $(CIVIC_SHARED_DATA)/london_wards_*/*_ward.wkt.
 CIVIC_SHIPPED_DATA += control/civic_boundaries.csv
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --dbname=civic_regress
 
 PG_CPPFLAGS  = -I$(srcdir)/src
 PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
@@ -40,6 +39,11 @@ with_llvm    = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# pg_regress's database: PGXS adds --dbname=$(CONTRIB_TESTDB) to REGRESS_OPTS
+# and sets CONTRIB_TESTDB itself, so this must follow the include (and a
+# --dbname in REGRESS_OPTS would be overridden: pg_regress keeps the last).
+CONTRIB_TESTDB = civic_regress
 
 control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES)
 	cat $^ > $@

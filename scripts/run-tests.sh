@@ -9,16 +9,34 @@ CIVIC_TOP=$(cd "$(dirname "$0")/.." && pwd)
 export CIVIC_TOP
 cd "$CIVIC_TOP"
 
+passed=0 failed=0 finished=
+# However the run ends -- a failed package install, build or cluster start, a
+# set-up command failing under `set -e`, an interrupt -- the cluster stops and
+# the closing line is printed; a run that stopped early counts one failure
+# and exits non-zero.
+on_exit() {
+  local rc=$?
+  if declare -F cluster_stop >/dev/null; then cluster_stop; fi
+  if [[ -z $finished ]]; then
+    echo "civic: the test run stopped early (exit status $rc)" >&2
+    if [[ -n ${CIVIC_LOG:-} && -f $CIVIC_LOG ]]; then
+      echo "== server log (last 200 lines)"
+      tail -n 200 "$CIVIC_LOG" || true
+    fi
+    echo "$passed passed, $((failed + 1)) failed"
+    exit $((rc != 0 ? rc : 1))
+  fi
+}
+trap on_exit EXIT
+
 bash scripts/deps.sh
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
 build_and_install
 
-trap cluster_stop EXIT
 cluster_start
 stage_data
 
-passed=0 failed=0
 logdir=$CIVIC_RUN/logs
 mkdir -p "$logdir"
 
@@ -75,5 +93,6 @@ if ((failed > 0)); then
   echo "== server log (last 200 lines)"
   tail -n 200 "$CIVIC_LOG" || true
 fi
+finished=1
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -95,7 +95,8 @@ EXPLAIN (COSTS OFF) SELECT DISTINCT c FROM gss_b;
 SELECT count(DISTINCT c) = count(*) AS distinct_ok FROM gss_b;
 
 -- Binary COPY round trip, and binary input validated as strictly as text.
-\set binfile '/tmp/civic_regress_gsscode.bin'
+-- (a file of this cluster's own: test runs on other ports may run at the same time)
+SELECT '/tmp/civic_regress_gsscode_' || current_setting('port') || '.bin' AS binfile \gset
 COPY (SELECT c FROM gss_a ORDER BY id) TO :'binfile' WITH (FORMAT binary);
 CREATE TEMP TABLE gss_copy (c civic.gsscode);
 COPY gss_copy FROM :'binfile' WITH (FORMAT binary);

@@ -27,7 +27,7 @@
 
 #include <math.h>
 
-#include "common/hashfn.h"
+#include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -107,14 +107,18 @@ bng_from_metres(double easting, double northing)
 {
 	double		e = round(easting * 1000.0);
 	double		n = round(northing * 1000.0);
-	char		what[128];
 
 	if (!isfinite(e) || !isfinite(n) ||
 		e < 0 || e > (double) BNG_MAX_EASTING_MM ||
 		n < 0 || n > (double) BNG_MAX_NORTHING_MM)
 	{
-		snprintf(what, sizeof(what), "easting %.17g, northing %.17g",
-				 easting, northing);
+		char		ebuf[DOUBLE_SHORTEST_DECIMAL_LEN];
+		char		nbuf[DOUBLE_SHORTEST_DECIMAL_LEN];
+		char		what[2 * DOUBLE_SHORTEST_DECIMAL_LEN + 32];
+
+		double_to_shortest_decimal_buf(easting, ebuf);
+		double_to_shortest_decimal_buf(northing, nbuf);
+		snprintf(what, sizeof(what), "easting %s, northing %s", ebuf, nbuf);
 		bng_range_error(what);
 	}
 	return bng_make_mm((int64) e, (int64) n);
@@ -605,23 +609,23 @@ bng_sortsupport(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* Hash support 1. */
+/*
+ * Hash support 1: the int8 hash of the packed value (independent of byte
+ * order, so hash partitions agree across platforms).
+ */
 Datum
 bng_hash(PG_FUNCTION_ARGS)
 {
-	Bng			p = PG_GETARG_BNG(0);
-
-	return hash_any((const unsigned char *) &p, sizeof(p));
+	return DirectFunctionCall1(hashint8, Int64GetDatum(PG_GETARG_BNG(0)));
 }
 
-/* Hash support 2: seeded 64-bit hash. */
+/* Hash support 2: seeded 64-bit hash, the int8 one likewise. */
 Datum
 bng_hash_extended(PG_FUNCTION_ARGS)
 {
-	Bng			p = PG_GETARG_BNG(0);
-
-	return hash_any_extended((const unsigned char *) &p, sizeof(p),
-							 PG_GETARG_INT64(1));
+	return DirectFunctionCall2(hashint8extended,
+							   Int64GetDatum(PG_GETARG_BNG(0)),
+							   PG_GETARG_DATUM(1));
 }
 
 /* bng <-> bng: distance in metres. */
@@ -629,16 +633,6 @@ Datum
 bng_distance_op(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_FLOAT8(bng_distance(PG_GETARG_BNG(0), PG_GETARG_BNG(1)));
-}
-
-/* True if the point lies in the closed box (corners in metres). */
-static inline bool
-bng_in_box(Bng p, const BOX *b)
-{
-	double		e = bng_easting(p);
-	double		n = bng_northing(p);
-
-	return e >= b->low.x && e <= b->high.x && n >= b->low.y && n <= b->high.y;
 }
 
 /* bng <@ box: the point lies in the box (edges included). */
@@ -653,19 +647,6 @@ Datum
 box_contains_bng(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(bng_in_box(PG_GETARG_BNG(1), PG_GETARG_BOX_P(0)));
-}
-
-/*
- * Distance in metres from a point to the centre of a circle, computed like
- * bng_distance so that index and operator agree.
- */
-static inline bool
-bng_in_circle(Bng p, const CIRCLE *c)
-{
-	double		de = (double) bng_easting_mm(p) - c->center.x * 1000.0;
-	double		dn = (double) bng_northing_mm(p) - c->center.y * 1000.0;
-
-	return sqrt(de * de + dn * dn) / 1000.0 <= c->radius;
 }
 
 /* bng <@ circle: the point lies within the circle (boundary included). */

@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "utils/geo_decls.h"
 
 typedef int64 Bng;
 
@@ -88,6 +89,30 @@ bng_distance(Bng a, Bng b)
 	double		dn = (double) bng_northing_mm(a) - (double) bng_northing_mm(b);
 
 	return sqrt(de * de + dn * dn) / 1000.0;
+}
+
+/* True if the point lies in the closed box (corners in metres): bng <@ box. */
+static inline bool
+bng_in_box(Bng p, const BOX *b)
+{
+	double		e = bng_easting(p);
+	double		n = bng_northing(p);
+
+	return e >= b->low.x && e <= b->high.x && n >= b->low.y && n <= b->high.y;
+}
+
+/*
+ * True if the point lies in the closed circle (centre and radius in
+ * metres): bng <@ circle.  The distance is computed in millimetres like
+ * bng_distance, so the index and the operator agree to the last bit.
+ */
+static inline bool
+bng_in_circle(Bng p, const CIRCLE *c)
+{
+	double		de = (double) bng_easting_mm(p) - c->center.x * 1000.0;
+	double		dn = (double) bng_northing_mm(p) - c->center.y * 1000.0;
+
+	return sqrt(de * de + dn * dn) / 1000.0 <= c->radius;
 }
 
 /*

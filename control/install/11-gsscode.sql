@@ -96,13 +96,16 @@ CREATE OPERATOR CLASS civic.gsscode_ops DEFAULT FOR TYPE civic.gsscode USING btr
     OPERATOR 4 civic.>=,
     OPERATOR 5 civic.>,
     FUNCTION 1 civic.gsscode_cmp(civic.gsscode, civic.gsscode),
-    FUNCTION 2 civic.gsscode_sortsupport(pg_catalog.internal);
+    FUNCTION 2 civic.gsscode_sortsupport(pg_catalog.internal),
+    FUNCTION 4 pg_catalog.btequalimage(pg_catalog.oid);
 CREATE OPERATOR CLASS civic.gsscode_hash_ops DEFAULT FOR TYPE civic.gsscode USING hash AS
     OPERATOR 1 civic.=,
     FUNCTION 1 civic.gsscode_hash(civic.gsscode),
     FUNCTION 2 civic.gsscode_hash_extended(civic.gsscode, bigint);
 COMMENT ON OPERATOR CLASS civic.gsscode_ops USING btree IS 'gsscode btree order: the text order of the codes';
 COMMENT ON OPERATOR CLASS civic.gsscode_hash_ops USING hash IS 'gsscode hashing';
+COMMENT ON OPERATOR FAMILY civic.gsscode_ops USING btree IS 'gsscode btree order: the text order of the codes';
+COMMENT ON OPERATOR FAMILY civic.gsscode_hash_ops USING hash IS 'gsscode hashing';
 
 -- Casts to and from text.
 CREATE FUNCTION civic.gsscode(pg_catalog.text) RETURNS civic.gsscode
@@ -135,3 +138,5 @@ COMMENT ON FUNCTION civic.gss_level(civic.gsscode) IS 'geography level of the co
 COMMENT ON FUNCTION civic.gss_entity_name(civic.gsscode) IS 'ONS description of the code''s entity, e.g. London Borough';
 COMMENT ON FUNCTION civic.gss_country(civic.gsscode) IS 'country of the code: England, Wales, Scotland, Northern Ireland, United Kingdom, Channel Islands or Isle of Man';
 COMMENT ON FUNCTION civic.gss_entities() IS 'the ONS entity codes civic knows, with their level, description and country';
+COMMENT ON CAST (pg_catalog.text AS civic.gsscode) IS 'validate text as a GSS code';
+COMMENT ON CAST (civic.gsscode AS pg_catalog.text) IS 'a GSS code as text';

@@ -252,3 +252,68 @@ CREATE FUNCTION civic.bng_from_lonlat(lon pg_catalog.float8, lat pg_catalog.floa
     RETURN civic.bng(ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 27700));
 COMMENT ON FUNCTION civic.bng_from_lonlat(pg_catalog.float8, pg_catalog.float8) IS
     'bng point of a WGS 84 longitude/latitude (EPSG:4326), transformed by PostGIS ST_Transform';
+
+-- GiST: an R-tree over bng points (keys are boxes in millimetres) ---------
+
+CREATE FUNCTION civic.bng_gist_consistent(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal)
+    RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'bng_gist_consistent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_consistent(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal) IS
+    'GiST support for bng: consistent';
+CREATE FUNCTION civic.bng_gist_union(pg_catalog.internal, pg_catalog.internal) RETURNS pg_catalog.box
+    AS 'MODULE_PATHNAME', 'bng_gist_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_union(pg_catalog.internal, pg_catalog.internal) IS
+    'GiST support for bng: union';
+CREATE FUNCTION civic.bng_gist_compress(pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_compress' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_compress(pg_catalog.internal) IS
+    'GiST support for bng: compress (point to millimetre box)';
+CREATE FUNCTION civic.bng_gist_decompress(pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_decompress' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_decompress(pg_catalog.internal) IS
+    'GiST support for bng: decompress';
+CREATE FUNCTION civic.bng_gist_penalty(pg_catalog.internal, pg_catalog.internal, pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_penalty' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_penalty(pg_catalog.internal, pg_catalog.internal, pg_catalog.internal) IS
+    'GiST support for bng: penalty';
+CREATE FUNCTION civic.bng_gist_picksplit(pg_catalog.internal, pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_picksplit' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_picksplit(pg_catalog.internal, pg_catalog.internal) IS
+    'GiST support for bng: picksplit';
+CREATE FUNCTION civic.bng_gist_same(pg_catalog.box, pg_catalog.box, pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_same' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_same(pg_catalog.box, pg_catalog.box, pg_catalog.internal) IS
+    'GiST support for bng: same';
+CREATE FUNCTION civic.bng_gist_distance(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal)
+    RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'bng_gist_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_distance(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal) IS
+    'GiST support for bng: distance for ORDER BY p <-> q';
+CREATE FUNCTION civic.bng_gist_fetch(pg_catalog.internal) RETURNS pg_catalog.internal
+    AS 'MODULE_PATHNAME', 'bng_gist_fetch' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_fetch(pg_catalog.internal) IS
+    'GiST support for bng: fetch (index-only scans)';
+CREATE FUNCTION civic.bng_gist_sortsupport(pg_catalog.internal) RETURNS pg_catalog.void
+    AS 'MODULE_PATHNAME', 'bng_gist_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.bng_gist_sortsupport(pg_catalog.internal) IS
+    'GiST support for bng: Z-order sort for the sorted index build';
+
+CREATE OPERATOR CLASS civic.bng_gist_ops
+    DEFAULT FOR TYPE civic.bng USING gist AS
+        OPERATOR 8  civic.<@ (civic.bng, pg_catalog.box),
+        OPERATOR 8  civic.<@ (civic.bng, pg_catalog.circle),
+        OPERATOR 15 civic.<-> (civic.bng, civic.bng) FOR ORDER BY pg_catalog.float_ops,
+        OPERATOR 18 civic.= (civic.bng, civic.bng),
+        FUNCTION 1 civic.bng_gist_consistent(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal),
+        FUNCTION 2 civic.bng_gist_union(pg_catalog.internal, pg_catalog.internal),
+        FUNCTION 3 civic.bng_gist_compress(pg_catalog.internal),
+        FUNCTION 4 civic.bng_gist_decompress(pg_catalog.internal),
+        FUNCTION 5 civic.bng_gist_penalty(pg_catalog.internal, pg_catalog.internal, pg_catalog.internal),
+        FUNCTION 6 civic.bng_gist_picksplit(pg_catalog.internal, pg_catalog.internal),
+        FUNCTION 7 civic.bng_gist_same(pg_catalog.box, pg_catalog.box, pg_catalog.internal),
+        FUNCTION 8 civic.bng_gist_distance(pg_catalog.internal, civic.bng, pg_catalog.int2, pg_catalog.oid, pg_catalog.internal),
+        FUNCTION 9 civic.bng_gist_fetch(pg_catalog.internal),
+        FUNCTION 11 civic.bng_gist_sortsupport(pg_catalog.internal),
+        STORAGE pg_catalog.box;
+COMMENT ON OPERATOR CLASS civic.bng_gist_ops USING gist IS
+    'R-tree over bng points: p <@ box, p <@ circle, p = q, and KNN ORDER BY p <-> q';
