@@ -49,6 +49,8 @@ END
 $load$;
 
 DROP FUNCTION civic._boundary_share_dir();
+-- statistics now, so that queries on the registry plan well from the start
+ANALYZE civic.boundary;
 
 -- Cache invalidation: any change to civic.boundary drops the lookup caches.
 CREATE FUNCTION civic.boundary_invalidate() RETURNS trigger
