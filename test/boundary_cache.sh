@@ -18,9 +18,11 @@ psql -X -q -d "$db" -c 'CREATE EXTENSION civic CASCADE' >/dev/null 2>&1
 
 # Two long-lived sessions, A and B, fed through FIFOs.
 mkfifo "$work/a.in" "$work/b.in"
-psql -X -q -At -d "$db" <"$work/a.in" >"$work/a.out" 2>&1 &
+: >"$work/a.out"
+: >"$work/b.out"
+psql -X -q -At -d "$db" <"$work/a.in" >>"$work/a.out" 2>&1 &
 pid_a=$!
-psql -X -q -At -d "$db" <"$work/b.in" >"$work/b.out" 2>&1 &
+psql -X -q -At -d "$db" <"$work/b.in" >>"$work/b.out" 2>&1 &
 pid_b=$!
 exec 3>"$work/a.in" 4>"$work/b.in"
 n=0
@@ -30,7 +32,6 @@ run() {
   n=$((n + 1))
   mark="--done-$n--"
   out=$([[ $fd == 3 ]] && echo "$work/a.out" || echo "$work/b.out")
-  : >"$out.start"
   local before
   before=$(wc -l <"$out")
   printf '%s\n\\echo %s\n' "$sql" "$mark" >&"$fd"
