@@ -18,4 +18,5 @@ _PG_init(void)
 {
 	civic_guc_init();
 	civic_boundary_init();
+	civic_budget_init();
 }

@@ -1,23 +1,1050 @@
 /*
  * privacy_cost.c
- *	  Accounting hook for the privacy cost of DP aggregate evaluations.
- *	  The per-role budget ledger (budget.c) is enforced from here.
+ *	  Metering of differential-privacy aggregates.
+ *
+ * Two halves meet here:
+ *
+ * 1. An ExecutorStart hook (installed only when civic is preloaded) looks at
+ *    every plan about to run.  It finds the civic DP aggregates in it (an
+ *    aggregate of extension civic with an argument named "epsilon"), reads
+ *    their epsilon and delta (constants or query parameters), works out the
+ *    cost of the whole query by composition, and charges it to the session
+ *    role's budget on every dataset the query reads -- before any row can
+ *    be returned.  The aggregates it charged for are registered for the
+ *    lifetime of the query's executor state.
+ *
+ * 2. civic_privacy_account(), called by every DP final function once per
+ *    evaluation before noise is drawn, refuses to let the aggregate produce
+ *    anything unless it was registered by the hook for the running query
+ *    with at least the epsilon and delta it is about to spend.  So a DP
+ *    aggregate never runs unmetered: not without the preload, not as a
+ *    window function, not through a path the hook did not see.
+ *
+ * Accounting (see docs/budget.md): basic composition over the aggregates of
+ * a query; a GROUP BY releases disjoint groups, which costs one epsilon per
+ * aggregate when each person reaches one group (parallel composition), and
+ * k times that when a dataset declares that one person can reach up to k
+ * groups (max_groups_per_unit).  Grouping sets multiply by their number.
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/parallel.h"
+#include "catalog/dependency.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/queryjumble.h"
+#include "utils/syscache.h"
+
+#include "budget.h"
 #include "privacy_cost.h"
 
+/* ---------------------------------------------------------------------
+ * Which aggregates are civic DP aggregates (cached per backend)
+ * --------------------------------------------------------------------- */
+
+typedef struct DpAggInfo
+{
+	Oid			aggfnoid;		/* hash key */
+	bool		is_dp;
+	bool		per_unit;		/* has an argument named "unit" */
+	int			eps_arg;		/* 0-based argument positions, -1 if none */
+	int			delta_arg;
+	char		name[NAMEDATALEN];
+} DpAggInfo;
+
+static HTAB *dp_cache = NULL;
+
+static void
+dp_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (dp_cache)
+	{
+		hash_destroy(dp_cache);
+		dp_cache = NULL;
+	}
+}
+
+/* Look up (and cache) whether an aggregate is a civic DP aggregate. */
+static DpAggInfo *
+dp_agg_info(Oid aggfnoid)
+{
+	DpAggInfo  *info;
+	bool		found;
+
+	if (dp_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(DpAggInfo);
+		ctl.hcxt = CacheMemoryContext;
+		dp_cache = hash_create("civic dp aggregates", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	info = hash_search(dp_cache, &aggfnoid, HASH_FIND, NULL);
+	if (info)
+		return info;
+
+	{
+		DpAggInfo	tmp;
+		HeapTuple	tup;
+
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.aggfnoid = aggfnoid;
+		tmp.eps_arg = tmp.delta_arg = -1;
+		tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggfnoid));
+		if (HeapTupleIsValid(tup))
+		{
+			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+			Oid			civic_ext = get_extension_oid("civic", true);
+
+			if (proc->prokind == PROKIND_AGGREGATE && OidIsValid(civic_ext) &&
+				getExtensionOfObject(ProcedureRelationId, aggfnoid) == civic_ext)
+			{
+				bool		isnull;
+				Datum		names = SysCacheGetAttr(PROCOID, tup,
+													Anum_pg_proc_proargnames,
+													&isnull);
+
+				if (!isnull)
+				{
+					Datum	   *elems;
+					bool	   *nulls;
+					int			n,
+								i;
+
+					deconstruct_array(DatumGetArrayTypeP(names), TEXTOID, -1,
+									  false, TYPALIGN_INT, &elems, &nulls, &n);
+					for (i = 0; i < n; i++)
+					{
+						char	   *s;
+
+						if (nulls[i])
+							continue;
+						s = TextDatumGetCString(elems[i]);
+						if (strcmp(s, "epsilon") == 0)
+							tmp.eps_arg = i;
+						else if (strcmp(s, "delta") == 0)
+							tmp.delta_arg = i;
+						else if (strcmp(s, "unit") == 0)
+							tmp.per_unit = true;
+					}
+				}
+				tmp.is_dp = tmp.eps_arg >= 0;
+				strlcpy(tmp.name, NameStr(proc->proname), NAMEDATALEN);
+			}
+			ReleaseSysCache(tup);
+		}
+		info = hash_search(dp_cache, &aggfnoid, HASH_ENTER, &found);
+		memcpy(info, &tmp, sizeof(tmp));
+	}
+	return info;
+}
+
+/* Whether an aggregate is a civic DP aggregate; per_unit set if so. */
+bool
+civic_is_dp_aggregate(Oid aggfnoid, bool *per_unit)
+{
+	DpAggInfo  *info = dp_agg_info(aggfnoid);
+
+	if (per_unit)
+		*per_unit = info->per_unit;
+	return info->is_dp;
+}
+
+/* ---------------------------------------------------------------------
+ * Registry of metered aggregates of the running queries
+ * --------------------------------------------------------------------- */
+
+typedef struct MeteredAgg
+{
+	Aggref	   *aggref;			/* the plan's node, as the executor sees it */
+	double		epsilon;		/* as written in the query */
+	double		delta;
+	bool		grouped;
+	int			nsets;
+	int64		evaluations;
+} MeteredAgg;
+
+typedef struct MeteredQuery
+{
+	MemoryContextCallback cb;
+	struct MeteredQuery *prev;
+	struct MeteredQuery *next;
+	int			n;
+	MeteredAgg	aggs[FLEXIBLE_ARRAY_MEMBER];
+} MeteredQuery;
+
+static MeteredQuery *metered_head = NULL;
+
+/* The executor state of a query is going away: forget its aggregates. */
+static void
+metered_query_forget(void *arg)
+{
+	MeteredQuery *mq = (MeteredQuery *) arg;
+
+	if (mq->prev)
+		mq->prev->next = mq->next;
+	else
+		metered_head = mq->next;
+	if (mq->next)
+		mq->next->prev = mq->prev;
+}
+
+static MeteredAgg *
+metered_lookup(Aggref *aggref)
+{
+	MeteredQuery *mq;
+	int			i;
+
+	for (mq = metered_head; mq; mq = mq->next)
+		for (i = 0; i < mq->n; i++)
+			if (mq->aggs[i].aggref == aggref)
+				return &mq->aggs[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Walking a plan for DP aggregates
+ * --------------------------------------------------------------------- */
+
+typedef struct DpFound
+{
+	Aggref	   *aggref;
+	Agg		   *agg;			/* the Agg node evaluating it, if known */
+	DpAggInfo  *info;
+	double		epsilon;
+	double		delta;
+	bool		valid;			/* parameters valid: charge them */
+	bool		grouped;
+	int			nsets;
+} DpFound;
+
+typedef struct WalkState
+{
+	PlannedStmt *pstmt;
+	EState	   *estate;
+	bool		rescan;			/* current node may run more than once */
+	Agg		   *cur_agg;
+	bool	   *seen_subplan;
+	List	   *found;
+} WalkState;
+
+static void walk_plan(Plan *plan, WalkState *ws, bool rescan);
+
+/* First plan of a list, or NULL. */
+static Plan *
+list_nth_or_null(List *plans)
+{
+	return plans != NIL ? (Plan *) linitial(plans) : NULL;
+}
+static bool walk_expr(Node *node, WalkState *ws);
+
+/* Number of grouping sets an Agg node (and its chain) evaluates. */
+static int
+agg_nsets(Agg *agg)
+{
+	int			n;
+	ListCell   *lc;
+
+	if (agg->groupingSets == NIL)
+		return 1;
+	n = list_length(agg->groupingSets);
+	foreach(lc, agg->chain)
+	{
+		Agg		   *c = lfirst_node(Agg, lc);
+
+		n += Max(list_length(c->groupingSets), 1);
+	}
+	return n;
+}
+
+typedef enum ArgKind
+{
+	ARG_VALUE,					/* known before execution: value set */
+	ARG_REJECTED,				/* varies by row: the aggregate rejects it */
+	ARG_UNKNOWN					/* cannot be known before execution */
+} ArgKind;
+
+static bool
+has_exec_param(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) && ((Param *) node)->paramkind != PARAM_EXTERN)
+		return true;
+	return expression_tree_walker(node, has_exec_param, context);
+}
+
 /*
- * Account for one evaluation of a DP aggregate.  Until the budget ledger is
- * in place this only checks that the cost is well formed.
+ * Value of an epsilon/delta argument before execution.  Constants and query
+ * parameters are read; any other expression free of columns, volatile
+ * functions and subqueries is stable for the query and is evaluated once
+ * here.  An argument with columns, volatile functions or subqueries is not
+ * a privacy parameter the aggregate accepts (it raises 22023 before any
+ * noise): such an aggregate is not charged, and cannot release anything.
+ */
+static ArgKind
+arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
+{
+	*isnull = false;
+	*value = 0;
+	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID)
+		return ARG_UNKNOWN;
+	if (IsA(expr, Const))
+	{
+		Const	   *c = (Const *) expr;
+
+		*isnull = c->constisnull;
+		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
+		return ARG_VALUE;
+	}
+	if (contain_var_clause((Node *) expr) ||
+		contain_volatile_functions((Node *) expr) ||
+		contain_subplans((Node *) expr) ||
+		contain_agg_clause((Node *) expr))
+		return ARG_REJECTED;
+	if (has_exec_param((Node *) expr, NULL))
+		return ARG_UNKNOWN;
+	{
+		ExprState  *es = ExecPrepareExpr(expr, estate);
+		Datum		d;
+
+		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
+		*value = *isnull ? 0 : DatumGetFloat8(d);
+	}
+	return ARG_VALUE;
+}
+
+static Expr *
+agg_arg(Aggref *aggref, int argno)
+{
+	if (argno < 0 || argno >= list_length(aggref->args))
+		return NULL;
+	return ((TargetEntry *) list_nth(aggref->args, argno))->expr;
+}
+
+/*
+ * The partial aggregate feeding a combining one: follow its single argument,
+ * a reference to the output of the node below, down to the Aggref that
+ * computes it.  NULL if the chain is not of that shape.
+ */
+static Aggref *
+partial_aggref_of(Aggref *combining, Agg *agg)
+{
+	Plan	   *plan = (Plan *) agg;
+	Expr	   *expr;
+	int			steps;
+
+	if (plan == NULL || list_length(combining->args) != 1)
+		return NULL;
+	expr = ((TargetEntry *) linitial(combining->args))->expr;
+	for (steps = 0; steps < 32 && expr != NULL; steps++)
+	{
+		Var		   *var;
+		Plan	   *below;
+
+		if (IsA(expr, Aggref))
+			return ((Aggref *) expr)->aggfnoid == combining->aggfnoid ?
+				(Aggref *) expr : NULL;
+		if (!IsA(expr, Var))
+			return NULL;
+		var = (Var *) expr;
+		if (var->varno == OUTER_VAR)
+		{
+			if (IsA(plan, Append))
+				below = list_nth_or_null(((Append *) plan)->appendplans);
+			else if (IsA(plan, MergeAppend))
+				below = list_nth_or_null(((MergeAppend *) plan)->mergeplans);
+			else
+				below = outerPlan(plan);
+		}
+		else if (var->varno == INNER_VAR)
+			below = innerPlan(plan);
+		else
+			return NULL;
+		if (below == NULL || var->varattno < 1 ||
+			var->varattno > list_length(below->targetlist))
+			return NULL;
+		plan = below;
+		expr = ((TargetEntry *) list_nth(plan->targetlist, var->varattno - 1))->expr;
+	}
+	return NULL;
+}
+
+/* Record one DP aggregate found in the plan. */
+static void
+found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
+{
+	DpFound    *f = palloc0(sizeof(DpFound));
+	bool		eps_null = false,
+				delta_null = false;
+	ArgKind		eps_kind,
+				delta_kind = ARG_VALUE;
+
+	if (ws->rescan)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("%s cannot be used where the plan may evaluate it more than once",
+						info->name),
+				 errdetail("The aggregate is inside a correlated subquery, a LATERAL subquery, the inner side of a nested loop or a recursive query; each re-evaluation would release a new noisy answer."),
+				 errhint("Compute the differentially-private aggregate in a WITH query (CTE) or a plain subquery in FROM, and join to its result.")));
+
+	f->aggref = aggref;
+	f->agg = ws->cur_agg;
+	f->info = info;
+	if (ws->cur_agg)
+	{
+		f->grouped = ws->cur_agg->numCols > 0 || ws->cur_agg->groupingSets != NIL;
+		f->nsets = agg_nsets(ws->cur_agg);
+	}
+	else
+	{
+		/* not below an Agg node: cannot tell, assume the costlier case */
+		f->grouped = true;
+		f->nsets = 1;
+	}
+
+	/*
+	 * A combining (Finalize) aggregate of a parallel plan reads the partial
+	 * states below; its parameters are those of the partial aggregate.
+	 */
+	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
+		aggref = partial_aggref_of(aggref, ws->cur_agg);
+	eps_kind = aggref == NULL ? ARG_UNKNOWN :
+		arg_value(agg_arg(aggref, info->eps_arg), ws->estate, &f->epsilon, &eps_null);
+	if (eps_kind == ARG_UNKNOWN)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("epsilon of %s must be a constant or a query parameter", info->name),
+				 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
+				 errhint("Write epsilon as a literal or pass it as a parameter.")));
+	f->delta = 0;
+	if (info->delta_arg >= 0 && aggref != NULL)
+	{
+		delta_kind = arg_value(agg_arg(aggref, info->delta_arg), ws->estate,
+							   &f->delta, &delta_null);
+		if (delta_kind == ARG_UNKNOWN)
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_UNMETERABLE),
+					 errmsg("delta of %s must be a constant or a query parameter", info->name),
+					 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
+					 errhint("Write delta as a literal or pass it as a parameter.")));
+	}
+
+	/*
+	 * Invalid parameters are not charged: the aggregate itself rejects them
+	 * (SQLSTATE 22023) before it draws any noise, and the registry below
+	 * will not match them either.
+	 */
+	f->valid = eps_kind == ARG_VALUE && delta_kind == ARG_VALUE &&
+		!eps_null && !delta_null &&
+		f->epsilon > 0 && f->epsilon <= 1e6 && !isnan(f->epsilon) &&
+		f->delta >= 0 && f->delta < 1;
+	if (!f->valid)
+	{
+		f->epsilon = get_float8_nan();
+		f->delta = get_float8_nan();
+	}
+	ws->found = lappend(ws->found, f);
+}
+
+static bool
+walk_expr(Node *node, WalkState *ws)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		Aggref	   *aggref = (Aggref *) node;
+		DpAggInfo  *info = dp_agg_info(aggref->aggfnoid);
+
+		if (info->is_dp && !DO_AGGSPLIT_SKIPFINAL(aggref->aggsplit))
+			found_dp_aggref(aggref, info, ws);
+	}
+	else if (IsA(node, WindowFunc))
+	{
+		DpAggInfo  *info = dp_agg_info(((WindowFunc *) node)->winfnoid);
+
+		/* same SQLSTATE as the aggregate's own check (dp_agg.c) */
+		if (info->is_dp)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s cannot be used as a window function", info->name),
+					 errdetail("A window aggregate is finalised once per row or peer group, each time releasing a new noisy answer."),
+					 errhint("Use it as an ordinary aggregate with GROUP BY.")));
+	}
+	else if (IsA(node, SubPlan))
+	{
+		SubPlan    *sp = (SubPlan *) node;
+
+		/* executed once per evaluation of the enclosing expression */
+		if (sp->plan_id > 0 && sp->plan_id <= list_length(ws->pstmt->subplans))
+		{
+			Agg		   *save = ws->cur_agg;
+
+			ws->seen_subplan[sp->plan_id - 1] = true;
+			ws->cur_agg = NULL;
+			walk_plan(list_nth(ws->pstmt->subplans, sp->plan_id - 1), ws, true);
+			ws->cur_agg = save;
+		}
+	}
+	return expression_tree_walker(node, walk_expr, (void *) ws);
+}
+
+static void
+walk_exprs(Node *node, WalkState *ws, Agg *agg)
+{
+	Agg		   *save = ws->cur_agg;
+
+	ws->cur_agg = agg;
+	(void) walk_expr(node, ws);
+	ws->cur_agg = save;
+}
+
+static void
+walk_plans(List *plans, WalkState *ws, bool rescan)
+{
+	ListCell   *lc;
+
+	foreach(lc, plans)
+		walk_plan((Plan *) lfirst(lc), ws, rescan);
+}
+
+/*
+ * Visit a plan node, its expressions, initplans and children; `rescan`
+ * says whether this node can be executed more than once in the query.
+ */
+static void
+walk_plan(Plan *plan, WalkState *ws, bool rescan)
+{
+	bool		save = ws->rescan;
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return;
+	check_stack_depth();
+	ws->rescan = rescan;
+
+	/* init plans run once per (re)scan of the node they hang from */
+	foreach(lc, plan->initPlan)
+	{
+		SubPlan    *sp = lfirst_node(SubPlan, lc);
+
+		if (sp->plan_id > 0 && sp->plan_id <= list_length(ws->pstmt->subplans))
+		{
+			ws->seen_subplan[sp->plan_id - 1] = true;
+			walk_plan(list_nth(ws->pstmt->subplans, sp->plan_id - 1), ws, rescan);
+			ws->rescan = rescan;
+		}
+	}
+
+	walk_exprs((Node *) plan->targetlist, ws, IsA(plan, Agg) ? (Agg *) plan : NULL);
+	walk_exprs((Node *) plan->qual, ws, IsA(plan, Agg) ? (Agg *) plan : NULL);
+
+	switch (nodeTag(plan))
+	{
+		case T_Result:
+			walk_exprs(((Result *) plan)->resconstantqual, ws, NULL);
+			break;
+		case T_NestLoop:
+		case T_MergeJoin:
+		case T_HashJoin:
+			walk_exprs((Node *) ((Join *) plan)->joinqual, ws, NULL);
+			if (IsA(plan, HashJoin))
+				walk_exprs((Node *) ((HashJoin *) plan)->hashclauses, ws, NULL);
+			if (IsA(plan, MergeJoin))
+				walk_exprs((Node *) ((MergeJoin *) plan)->mergeclauses, ws, NULL);
+			break;
+		case T_FunctionScan:
+			walk_exprs((Node *) ((FunctionScan *) plan)->functions, ws, NULL);
+			break;
+		case T_ValuesScan:
+			walk_exprs((Node *) ((ValuesScan *) plan)->values_lists, ws, NULL);
+			break;
+		case T_Limit:
+			walk_exprs(((Limit *) plan)->limitOffset, ws, NULL);
+			walk_exprs(((Limit *) plan)->limitCount, ws, NULL);
+			break;
+		case T_IndexScan:
+			walk_exprs((Node *) ((IndexScan *) plan)->indexqual, ws, NULL);
+			walk_exprs((Node *) ((IndexScan *) plan)->indexorderby, ws, NULL);
+			break;
+		case T_IndexOnlyScan:
+			walk_exprs((Node *) ((IndexOnlyScan *) plan)->indexqual, ws, NULL);
+			break;
+		case T_BitmapIndexScan:
+			walk_exprs((Node *) ((BitmapIndexScan *) plan)->indexqual, ws, NULL);
+			break;
+		case T_BitmapHeapScan:
+			walk_exprs((Node *) ((BitmapHeapScan *) plan)->bitmapqualorig, ws, NULL);
+			break;
+		case T_WindowAgg:
+			walk_exprs(((WindowAgg *) plan)->startOffset, ws, NULL);
+			walk_exprs(((WindowAgg *) plan)->endOffset, ws, NULL);
+			break;
+		default:
+			break;
+	}
+
+	switch (nodeTag(plan))
+	{
+		case T_NestLoop:
+			walk_plan(plan->lefttree, ws, rescan);
+			walk_plan(plan->righttree, ws, true);
+			break;
+		case T_RecursiveUnion:
+			walk_plan(plan->lefttree, ws, rescan);
+			walk_plan(plan->righttree, ws, true);
+			break;
+		case T_Append:
+			walk_plans(((Append *) plan)->appendplans, ws, rescan);
+			break;
+		case T_MergeAppend:
+			walk_plans(((MergeAppend *) plan)->mergeplans, ws, rescan);
+			break;
+		case T_BitmapAnd:
+			walk_plans(((BitmapAnd *) plan)->bitmapplans, ws, rescan);
+			break;
+		case T_BitmapOr:
+			walk_plans(((BitmapOr *) plan)->bitmapplans, ws, rescan);
+			break;
+		case T_SubqueryScan:
+			walk_plan(((SubqueryScan *) plan)->subplan, ws, rescan);
+			break;
+		case T_CustomScan:
+			walk_plans(((CustomScan *) plan)->custom_plans, ws, rescan);
+			break;
+		case T_CteScan:
+			{
+				/* a CTE is computed once per query and read from a store */
+				int			id = ((CteScan *) plan)->ctePlanId;
+
+				if (id > 0 && id <= list_length(ws->pstmt->subplans) &&
+					!ws->seen_subplan[id - 1])
+				{
+					ws->seen_subplan[id - 1] = true;
+					walk_plan(list_nth(ws->pstmt->subplans, id - 1), ws, false);
+				}
+			}
+			break;
+		default:
+			walk_plan(plan->lefttree, ws, rescan);
+			walk_plan(plan->righttree, ws, rescan);
+			break;
+	}
+	ws->rescan = save;
+}
+
+/* ---------------------------------------------------------------------
+ * Datasets a query reads
+ * --------------------------------------------------------------------- */
+
+static bool
+rte_is_read_table(RangeTblEntry *rte)
+{
+	return rte->rtekind == RTE_RELATION &&
+		(rte->requiredPerms & ACL_SELECT) != 0 &&
+		rte->relkind != RELKIND_VIEW;
+}
+
+/*
+ * Whether a role may SELECT every column of a table directly.  A grant on
+ * some columns only does not count: the others may be what DP protects.
+ */
+bool
+civic_role_can_read(Oid roleid, Oid relid)
+{
+	return pg_class_aclcheck(relid, roleid, ACL_SELECT) == ACLCHECK_OK ||
+		pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
+								  ACLMASK_ALL) == ACLCHECK_OK;
+}
+
+/* The dataset a table belongs to, and its max groups per unit. */
+void
+civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
+{
+	char		name[NAMEDATALEN];
+
+	if (get_rel_relispartition(relid))
+	{
+		List	   *anc = get_partition_ancestors(relid);
+
+		if (anc != NIL)
+			relid = llast_oid(anc);
+	}
+	memset(ds, 0, sizeof(*ds));
+	ds->dbid = MyDatabaseId;
+	if (civic_ledger_lookup_table(relid, name, k))
+	{
+		ds->kind = CIVIC_DS_NAMED;
+		strlcpy(ds->name, name, NAMEDATALEN);
+	}
+	else
+	{
+		ds->kind = CIVIC_DS_TABLE;
+		ds->relid = relid;
+		*k = 1;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The executor hook
+ * --------------------------------------------------------------------- */
+
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/* Depth of EXPLAIN statements being run by this backend. */
+static int	explain_depth = 0;
+
+/*
+ * Note when an EXPLAIN statement runs, so that its plans (whose output goes
+ * to the user) can be told from plans instrumented for the server log
+ * (auto_explain).
+ */
+static void
+civic_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	bool		is_explain = IsA(pstmt->utilityStmt, ExplainStmt);
+
+	if (is_explain)
+		explain_depth++;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+									params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		if (is_explain)
+			explain_depth--;
+	}
+	PG_END_TRY();
+}
+
+/* Refuse EXPLAIN over tables the current user cannot read directly. */
+static void
+check_explain(QueryDesc *qd)
+{
+	Oid			userid = GetUserId();
+	ListCell   *lc;
+
+	if (superuser_arg(userid) || !OidIsValid(get_extension_oid("civic", true)))
+		return;
+	foreach(lc, qd->plannedstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (!rte_is_read_table(rte))
+			continue;
+		if (!civic_role_can_read(userid, rte->relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
+					 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
+					 errdetail("Plans show row counts and estimates of the underlying tables, which are not differentially private."),
+					 errhint("Ask a budget administrator to explain the query.")));
+	}
+}
+
+/* Cost of one aggregate against a dataset whose units reach k groups. */
+static void
+aggregate_cost(DpFound *f, int32 k, double *eps, double *delta)
+{
+	double		e = f->epsilon,
+				d = f->delta;
+
+	if (k <= 1)
+	{
+		*eps = e * (f->grouped ? f->nsets : 1);
+		*delta = d * (f->grouped ? f->nsets : 1);
+	}
+	else if (f->info->per_unit)
+	{
+		/* a unit is bounded to one contribution per group: k groups */
+		int			m = f->grouped ? k * f->nsets : 1;
+
+		*eps = e * m;
+		*delta = d * m;
+	}
+	else
+	{
+		/* row-level aggregate: group privacy over up to k rows of a unit */
+		int			m = f->grouped ? f->nsets : 1;
+
+		*eps = k * e * m;
+		*delta = d > 0 ? k * exp((k - 1) * e) * d * m : 0;
+	}
+}
+
+static const char *
+mechanism_of(DpFound *f)
+{
+	if (strstr(f->info->name, "percentile") || strstr(f->info->name, "median"))
+		return "exponential";
+	return f->delta > 0 ? "discrete_gaussian" : "discrete_laplace";
+}
+
+static void
+meter_query(QueryDesc *qd, int eflags)
+{
+	WalkState	ws;
+	ListCell   *lc;
+	int			nsub,
+				i,
+				n;
+	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+	MeteredQuery *mq;
+
+	/* a plan shown to the user by EXPLAIN (with or without ANALYZE) */
+	if (!IsParallelWorker() &&
+		(explain_only || (explain_depth > 0 && qd->instrument_options != 0)))
+		check_explain(qd);
+	if (explain_only)
+		return;
+
+	memset(&ws, 0, sizeof(ws));
+	ws.pstmt = qd->plannedstmt;
+	ws.estate = qd->estate;
+	nsub = list_length(qd->plannedstmt->subplans);
+	ws.seen_subplan = palloc0(sizeof(bool) * (nsub + 1));
+	walk_plan(qd->plannedstmt->planTree, &ws, false);
+	/* subplans reached by no path we know of: assume they can re-run */
+	for (i = 0; i < nsub; i++)
+		if (!ws.seen_subplan[i])
+		{
+			ws.seen_subplan[i] = true;
+			walk_plan(list_nth(qd->plannedstmt->subplans, i), &ws, true);
+		}
+	if (ws.found == NIL)
+		return;
+
+	if (!IsParallelWorker())
+	{
+		List	   *dss = NIL;	/* datasets read */
+		List	   *ks = NIL;	/* their max groups per unit */
+		List	   *readable = NIL; /* whether the role reads them directly */
+		CivicCharge *charges;
+		int			ncharges = 0;
+		Oid			roleid = GetSessionUserId();
+		ListCell   *lc2,
+				   *lck,
+				   *lcr;
+
+		foreach(lc, qd->plannedstmt->rtable)
+		{
+			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+			CivicDatasetKey *ds;
+			int32		k;
+			int			pos = 0;
+			bool		dup = false;
+			bool		can_read;
+
+			if (!rte_is_read_table(rte))
+				continue;
+			ds = palloc(sizeof(CivicDatasetKey));
+			civic_table_dataset(rte->relid, ds, &k);
+			can_read = civic_role_can_read(roleid, rte->relid);
+			foreach(lc2, dss)
+			{
+				if (memcmp(lfirst(lc2), ds, sizeof(CivicDatasetKey)) == 0)
+				{
+					dup = true;
+					if (!can_read)
+						list_nth_cell(readable, pos)->int_value = 0;
+				}
+				pos++;
+			}
+			if (!dup)
+			{
+				dss = lappend(dss, ds);
+				ks = lappend_int(ks, k);
+				readable = lappend_int(readable, can_read ? 1 : 0);
+			}
+		}
+		if (dss == NIL)
+		{
+			CivicDatasetKey *ds = palloc0(sizeof(CivicDatasetKey));
+
+			ds->dbid = MyDatabaseId;
+			ds->kind = CIVIC_DS_NONE;
+			dss = lappend(dss, ds);
+			ks = lappend_int(ks, 1);
+			readable = lappend_int(readable, 1);
+		}
+
+		charges = palloc0(sizeof(CivicCharge) * list_length(dss) * list_length(ws.found));
+		foreach(lc, ws.found)
+		{
+			DpFound    *f = lfirst(lc);
+			bool		dup = false;
+
+			if (!f->valid)
+				continue;
+			/* an aggregate written twice is evaluated (and released) once */
+			foreach(lc2, ws.found)
+			{
+				DpFound    *g = lfirst(lc2);
+
+				if (g == f)
+					break;
+				if (g->agg == f->agg && g->agg != NULL &&
+					g->aggref->aggno == f->aggref->aggno)
+					dup = true;
+			}
+			if (dup)
+				continue;
+			forthree(lc2, dss, lck, ks, lcr, readable)
+			{
+				CivicCharge *c = &charges[ncharges++];
+
+				memcpy(&c->ds, lfirst(lc2), sizeof(CivicDatasetKey));
+				c->readable = lfirst_int(lcr) != 0;
+				strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
+				strlcpy(c->mechanism, mechanism_of(f), sizeof(c->mechanism));
+				aggregate_cost(f, lfirst_int(lck), &c->epsilon, &c->delta);
+			}
+		}
+		civic_ledger_charge(roleid, charges, ncharges,
+							qd->plannedstmt->queryId, qd->sourceText);
+	}
+
+	/* register what was charged for, for the lifetime of the executor */
+	n = list_length(ws.found);
+	mq = MemoryContextAllocZero(qd->estate->es_query_cxt,
+								offsetof(MeteredQuery, aggs) + sizeof(MeteredAgg) * n);
+	i = 0;
+	foreach(lc, ws.found)
+	{
+		DpFound    *f = lfirst(lc);
+		MeteredAgg *m = &mq->aggs[i++];
+
+		m->aggref = f->aggref;
+		m->epsilon = f->epsilon;
+		m->delta = f->delta;
+		m->grouped = f->grouped;
+		m->nsets = f->nsets;
+	}
+	mq->n = n;
+	mq->cb.func = metered_query_forget;
+	mq->cb.arg = mq;
+	mq->next = metered_head;
+	if (metered_head)
+		metered_head->prev = mq;
+	metered_head = mq;
+	MemoryContextRegisterResetCallback(qd->estate->es_query_cxt, &mq->cb);
+}
+
+static void
+civic_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+	meter_query(queryDesc, eflags);
+}
+
+/* Install the metering hook; only when civic is preloaded. */
+void
+civic_meter_init(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = civic_ExecutorStart;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = civic_ProcessUtility;
+	EnableQueryId();
+	CacheRegisterSyscacheCallback(PROCOID, dp_cache_invalidate, (Datum) 0);
+}
+
+/* ---------------------------------------------------------------------
+ * The call made by every DP final function
+ * --------------------------------------------------------------------- */
+
+/*
+ * Account for one evaluation of a DP aggregate: allow it only if the
+ * running query was metered for this aggregate at this cost.  Raises an
+ * ERROR otherwise, in which case no noise is drawn and nothing returned.
  */
 void
 civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 {
+	Aggref	   *aggref;
+	MeteredAgg *m;
+
 	if (!(cost->epsilon > 0.0) || cost->epsilon > 1e6)
 		elog(ERROR, "civic: invalid privacy cost epsilon %g for %s",
 			 cost->epsilon, cost->aggregate);
 	if (!(cost->delta >= 0.0 && cost->delta < 1.0))
 		elog(ERROR, "civic: invalid privacy cost delta %g for %s",
 			 cost->delta, cost->aggregate);
+
+	if (!civic_ledger_enabled())
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("%s needs civic in shared_preload_libraries", cost->aggregate),
+				 errdetail("Differential-privacy aggregates refuse to run unless every evaluation is charged to a privacy budget, which needs civic preloaded."),
+				 errhint("Add civic to shared_preload_libraries in postgresql.conf and restart the server.")));
+
+	aggref = AggGetAggref(fcinfo);
+	if (aggref == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("%s can only be evaluated as an ordinary aggregate", cost->aggregate),
+				 errdetail("It was called as a window function or directly, where its privacy cost cannot be metered.")));
+
+	m = metered_lookup(aggref);
+	if (m == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("evaluation of %s was not metered", cost->aggregate),
+				 errdetail("The aggregate runs in a query whose privacy cost was not charged to a budget."),
+				 errhint("Call civic's aggregates by their own names, in an ordinary query.")));
+	if (!(cost->epsilon <= m->epsilon * (1.0 + 1e-12)) ||
+		!(cost->delta <= m->delta * (1.0 + 1e-12)))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("evaluation of %s costs more than was charged", cost->aggregate),
+				 errdetail("Charged epsilon %g, delta %g; the evaluation needs epsilon %g, delta %g.",
+						   m->epsilon, m->delta, cost->epsilon, cost->delta)));
+	m->evaluations++;
+	if (!m->grouped && m->evaluations > m->nsets)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("%s was evaluated more than once in one query", cost->aggregate),
+				 errdetail("Each re-evaluation would release a new noisy answer that was not charged.")));
 }

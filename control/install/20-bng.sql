@@ -144,8 +144,11 @@ CREATE OPERATOR CLASS civic.bng_ops
         OPERATOR 4 civic.>= ,
         OPERATOR 5 civic.> ,
         FUNCTION 1 civic.bng_cmp(civic.bng, civic.bng),
-        FUNCTION 2 civic.bng_sortsupport(pg_catalog.internal);
+        FUNCTION 2 civic.bng_sortsupport(pg_catalog.internal),
+        FUNCTION 4 pg_catalog.btequalimage(pg_catalog.oid);
 COMMENT ON OPERATOR CLASS civic.bng_ops USING btree IS
+    'btree order of bng: by easting, then by northing';
+COMMENT ON OPERATOR FAMILY civic.bng_ops USING btree IS
     'btree order of bng: by easting, then by northing';
 
 CREATE OPERATOR CLASS civic.bng_ops
@@ -154,6 +157,8 @@ CREATE OPERATOR CLASS civic.bng_ops
         FUNCTION 1 civic.bng_hash(civic.bng),
         FUNCTION 2 civic.bng_hash_extended(civic.bng, pg_catalog.int8);
 COMMENT ON OPERATOR CLASS civic.bng_ops USING hash IS
+    'hash equality of bng points';
+COMMENT ON OPERATOR FAMILY civic.bng_ops USING hash IS
     'hash equality of bng points';
 
 -- Distance and area searches ----------------------------------------------
@@ -316,4 +321,6 @@ CREATE OPERATOR CLASS civic.bng_gist_ops
         FUNCTION 11 civic.bng_gist_sortsupport(pg_catalog.internal),
         STORAGE pg_catalog.box;
 COMMENT ON OPERATOR CLASS civic.bng_gist_ops USING gist IS
+    'R-tree over bng points: p <@ box, p <@ circle, p = q, and KNN ORDER BY p <-> q';
+COMMENT ON OPERATOR FAMILY civic.bng_gist_ops USING gist IS
     'R-tree over bng points: p <@ box, p <@ circle, p = q, and KNN ORDER BY p <-> q';

@@ -1,0 +1,545 @@
+/*
+ * budget.c
+ *	  SQL interface of the privacy budget: set_budget, set_default_budget,
+ *	  reset_budget, declare_dataset, budget_remaining, the privacy_ledger and
+ *	  privacy_budgets views, and the check behind create_private_view.
+ *
+ * Who is who:
+ *  - the account charged for a query is the session user (the login role,
+ *    or the target of SET SESSION AUTHORIZATION): neither SET ROLE nor a
+ *    SECURITY DEFINER function nor a view's owner changes who pays;
+ *  - budget administrators are superusers and members of the role
+ *    civic_budget_admin (checked against the current user).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+#include "utils/varlena.h"
+
+#include "budget.h"
+#include "civic.h"
+
+#define ADMIN_ROLE "civic_budget_admin"
+
+PG_FUNCTION_INFO_V1(civic_set_budget);
+PG_FUNCTION_INFO_V1(civic_set_default_budget);
+PG_FUNCTION_INFO_V1(civic_reset_budget);
+PG_FUNCTION_INFO_V1(civic_declare_dataset);
+PG_FUNCTION_INFO_V1(civic_budget_remaining);
+PG_FUNCTION_INFO_V1(civic_privacy_ledger);
+PG_FUNCTION_INFO_V1(civic_privacy_budgets);
+PG_FUNCTION_INFO_V1(civic_is_budget_admin_sql);
+PG_FUNCTION_INFO_V1(civic_check_private_view);
+
+/* Set up the ledger (shared memory) and the metering hook. */
+void
+civic_budget_init(void)
+{
+	civic_ledger_init();
+	civic_meter_init();
+}
+
+/* Superuser, or a member of civic_budget_admin. */
+bool
+civic_is_budget_admin(void)
+{
+	Oid			userid = GetUserId();
+	Oid			admin;
+
+	if (superuser_arg(userid))
+		return true;
+	admin = get_role_oid(ADMIN_ROLE, true);
+	return OidIsValid(admin) && has_privs_of_role(userid, admin);
+}
+
+static void
+require_admin(const char *what)
+{
+	if (!civic_is_budget_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", what),
+				 errdetail("Only superusers and members of role \"%s\" manage privacy budgets.",
+						   ADMIN_ROLE)));
+}
+
+/* How a dataset is shown: its name, the table, or a marker. */
+char *
+civic_dataset_display(const CivicDatasetKey *ds)
+{
+	switch (ds->kind)
+	{
+		case CIVIC_DS_DEFAULT:
+			return pstrdup("(default)");
+		case CIVIC_DS_NONE:
+			return pstrdup(CIVIC_NO_TABLE_DATASET);
+		case CIVIC_DS_NAMED:
+			return pstrdup(ds->name);
+		case CIVIC_DS_TABLE:
+			return DatumGetCString(DirectFunctionCall1(regclassout,
+													   ObjectIdGetDatum(ds->relid)));
+	}
+	return pstrdup("?");
+}
+
+/* A dataset argument: a declared dataset's name, or a table. */
+static void
+resolve_dataset(text *arg, CivicDatasetKey *ds)
+{
+	char	   *name = text_to_cstring(arg);
+	Oid			relid;
+	int32		k;
+	char		relkind;
+
+	memset(ds, 0, sizeof(*ds));
+	ds->dbid = MyDatabaseId;
+	if (strcmp(name, CIVIC_NO_TABLE_DATASET) == 0)
+	{
+		ds->kind = CIVIC_DS_NONE;
+		return;
+	}
+	if (strlen(name) < NAMEDATALEN && civic_ledger_dataset_exists(name, NULL))
+	{
+		ds->kind = CIVIC_DS_NAMED;
+		strlcpy(ds->name, name, NAMEDATALEN);
+		return;
+	}
+	relid = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(name)),
+							 NoLock, true);
+	relkind = OidIsValid(relid) ? get_rel_relkind(relid) : '\0';
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+		relkind != RELKIND_MATVIEW && relkind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("dataset \"%s\" does not exist", name),
+				 errdetail("A dataset is a table, or a named group of tables declared with civic.declare_dataset()."),
+				 errhint("Name a table (schema-qualified if needed) or declare the dataset first.")));
+	civic_table_dataset(relid, ds, &k);
+}
+
+static void
+check_epsilon_delta(double epsilon, double delta)
+{
+	if (isnan(epsilon) || epsilon < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget epsilon must be zero, positive or infinity"),
+				 errdetail("The value given was %g.", epsilon)));
+	if (isnan(delta) || delta < 0 || (delta > 1 && !isinf(delta)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget delta must be between 0 and 1, or infinity"),
+				 errdetail("The value given was %g.", delta)));
+}
+
+/* civic.set_budget(role, dataset, epsilon, delta) */
+Datum
+civic_set_budget(PG_FUNCTION_ARGS)
+{
+	Oid			roleid = PG_GETARG_OID(0);
+	CivicDatasetKey ds;
+	double		epsilon = PG_GETARG_FLOAT8(2);
+	double		delta = PG_GETARG_FLOAT8(3);
+
+	require_admin("set privacy budgets");
+	check_epsilon_delta(epsilon, delta);
+	resolve_dataset(PG_GETARG_TEXT_PP(1), &ds);
+	civic_ledger_set_budget(roleid, &ds, epsilon, delta);
+	PG_RETURN_VOID();
+}
+
+/* civic.set_default_budget(role, epsilon, delta) */
+Datum
+civic_set_default_budget(PG_FUNCTION_ARGS)
+{
+	Oid			roleid = PG_GETARG_OID(0);
+	CivicDatasetKey ds;
+	double		epsilon = PG_GETARG_FLOAT8(1);
+	double		delta = PG_GETARG_FLOAT8(2);
+
+	require_admin("set privacy budgets");
+	check_epsilon_delta(epsilon, delta);
+	memset(&ds, 0, sizeof(ds));
+	ds.dbid = MyDatabaseId;
+	ds.kind = CIVIC_DS_DEFAULT;
+	civic_ledger_set_budget(roleid, &ds, epsilon, delta);
+	PG_RETURN_VOID();
+}
+
+/* civic.reset_budget(role, dataset): forget the spending so far */
+Datum
+civic_reset_budget(PG_FUNCTION_ARGS)
+{
+	Oid			roleid = PG_GETARG_OID(0);
+	CivicDatasetKey ds;
+
+	require_admin("reset privacy budgets");
+	resolve_dataset(PG_GETARG_TEXT_PP(1), &ds);
+	civic_ledger_reset(roleid, &ds);
+	PG_RETURN_VOID();
+}
+
+/* civic.declare_dataset(name, tables, max_groups_per_unit) */
+Datum
+civic_declare_dataset(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	int32		k = PG_GETARG_INT32(2);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i;
+	Oid		   *relids;
+
+	require_admin("declare datasets");
+	if (name[0] == '\0' || strlen(name) >= NAMEDATALEN ||
+		strcmp(name, CIVIC_NO_TABLE_DATASET) == 0 || strcmp(name, "(default)") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid dataset name \"%s\"", name),
+				 errdetail("A dataset name has 1 to %d bytes and is not a reserved marker.",
+						   NAMEDATALEN - 1)));
+	if (k < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_groups_per_unit must be at least 1"),
+				 errdetail("The value given was %d.", k)));
+	deconstruct_array(arr, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	relids = palloc(sizeof(Oid) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		Oid			relid;
+		char		relkind;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("tables of a dataset must not be null")));
+		relid = DatumGetObjectId(elems[i]);
+		relkind = get_rel_relkind(relid);
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+			relkind != RELKIND_MATVIEW && relkind != RELKIND_FOREIGN_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a table", get_rel_name(relid)),
+					 errdetail("Datasets group tables, materialized views and foreign tables; a view's tables are charged directly.")));
+		if (get_rel_relispartition(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is a partition", get_rel_name(relid)),
+					 errdetail("Partitions are charged as their partitioned table."),
+					 errhint("Declare the partitioned table instead.")));
+		relids[i] = relid;
+	}
+	civic_ledger_declare_dataset(name, relids, n, k);
+	PG_RETURN_VOID();
+}
+
+/* Account holder named by an optional role argument. */
+static Oid
+account_role(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			self = GetSessionUserId();
+	Oid			roleid;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return self;
+	roleid = PG_GETARG_OID(argno);
+	if (roleid != self && !civic_is_budget_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to see the privacy budget of another role"),
+				 errdetail("Only superusers and members of role \"%s\" see other roles' budgets.",
+						   ADMIN_ROLE)));
+	return roleid;
+}
+
+/* Whether a role may read every table of a dataset directly. */
+static bool
+dataset_readable(Oid roleid, const CivicDatasetKey *ds)
+{
+	ListCell   *lc;
+	List	   *tables;
+
+	switch (ds->kind)
+	{
+		case CIVIC_DS_TABLE:
+			return civic_role_can_read(roleid, ds->relid);
+		case CIVIC_DS_NONE:
+			return true;
+		case CIVIC_DS_NAMED:
+			tables = civic_ledger_dataset_tables(ds->name);
+			foreach(lc, tables)
+				if (!civic_role_can_read(roleid, lfirst_oid(lc)))
+					return false;
+			return tables != NIL;
+		default:
+			return false;
+	}
+}
+
+/* civic.budget_remaining(dataset [, role]) -> (epsilon, delta) */
+Datum
+civic_budget_remaining(PG_FUNCTION_ARGS)
+{
+	Oid			roleid;
+	CivicDatasetKey ds;
+	CivicBudgetState st;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	roleid = account_role(fcinfo, 1);
+	resolve_dataset(PG_GETARG_TEXT_PP(0), &ds);
+	civic_ledger_budget(roleid, &ds, dataset_readable(roleid, &ds), &st);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "civic: return type must be a row type");
+	values[0] = Float8GetDatum(st.limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
+							   civic_units_value(Max(st.limit_eps - st.spent_eps, 0),
+												 CIVIC_EPS_SCALE));
+	values[1] = Float8GetDatum(st.limit_delta == CIVIC_UNLIMITED ? get_float8_infinity() :
+							   civic_units_value(Max(st.limit_delta - st.spent_delta, 0),
+												 CIVIC_DELTA_SCALE));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
+													  values, nulls)));
+}
+
+typedef struct LedgerScanCtx
+{
+	ReturnSetInfo *rsinfo;
+	bool		all;
+	Oid			self;
+} LedgerScanCtx;
+
+static void
+ledger_row(const CivicLedgerRow *row, void *arg)
+{
+	LedgerScanCtx *ctx = (LedgerScanCtx *) arg;
+	Datum		values[9];
+	bool		nulls[9];
+
+	if (row->type != 'C' || (!ctx->all && row->roleid != ctx->self))
+		return;
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = ObjectIdGetDatum(row->roleid);
+	values[1] = CStringGetTextDatum(civic_dataset_display(&row->ds));
+	values[2] = TimestampTzGetDatum(row->time);
+	values[3] = Float8GetDatum(row->epsilon);
+	values[4] = Float8GetDatum(row->delta);
+	values[5] = CStringGetTextDatum(row->mechanism);
+	values[6] = CStringGetTextDatum(row->aggregate);
+	values[7] = Int64GetDatum((int64) row->queryid);
+	nulls[7] = row->queryid == 0;
+	values[8] = CStringGetTextDatum(row->query);
+	tuplestore_putvalues(ctx->rsinfo->setResult, ctx->rsinfo->setDesc, values, nulls);
+}
+
+/* Rows of the ledger: the caller's own charges, or all for an admin. */
+Datum
+civic_privacy_ledger(PG_FUNCTION_ARGS)
+{
+	LedgerScanCtx ctx;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ctx.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ctx.all = civic_is_budget_admin();
+	ctx.self = GetSessionUserId();
+	civic_ledger_scan(ledger_row, &ctx);
+	return (Datum) 0;
+}
+
+static void
+budget_row(Oid roleid, const CivicDatasetKey *ds, const CivicBudgetState *raw,
+		   void *arg)
+{
+	LedgerScanCtx *ctx = (LedgerScanCtx *) arg;
+	CivicBudgetState st;
+	Datum		values[8];
+	bool		nulls[8];
+
+	if (!ctx->all && roleid != ctx->self)
+		return;
+	if (ds->kind == CIVIC_DS_DEFAULT)
+		st = *raw;
+	else
+		civic_ledger_budget(roleid, ds, dataset_readable(roleid, ds), &st);
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = ObjectIdGetDatum(roleid);
+	values[1] = CStringGetTextDatum(civic_dataset_display(ds));
+	values[2] = Float8GetDatum(civic_units_value(st.limit_eps, CIVIC_EPS_SCALE));
+	values[3] = Float8GetDatum(civic_units_value(st.limit_delta, CIVIC_DELTA_SCALE));
+	values[4] = Float8GetDatum(civic_units_value(st.spent_eps, CIVIC_EPS_SCALE));
+	values[5] = Float8GetDatum(civic_units_value(st.spent_delta, CIVIC_DELTA_SCALE));
+	values[6] = Float8GetDatum(st.limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
+							   civic_units_value(Max(st.limit_eps - st.spent_eps, 0),
+												 CIVIC_EPS_SCALE));
+	values[7] = Float8GetDatum(st.limit_delta == CIVIC_UNLIMITED ? get_float8_infinity() :
+							   civic_units_value(Max(st.limit_delta - st.spent_delta, 0),
+												 CIVIC_DELTA_SCALE));
+	tuplestore_putvalues(ctx->rsinfo->setResult, ctx->rsinfo->setDesc, values, nulls);
+}
+
+/* Accounts: the caller's own, or all for an admin. */
+Datum
+civic_privacy_budgets(PG_FUNCTION_ARGS)
+{
+	LedgerScanCtx ctx;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ctx.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ctx.all = civic_is_budget_admin();
+	ctx.self = GetSessionUserId();
+	civic_ledger_accounts(budget_row, &ctx);
+	return (Datum) 0;
+}
+
+/* civic.is_budget_admin() */
+Datum
+civic_is_budget_admin_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(civic_is_budget_admin());
+}
+
+/* ---------------------------------------------------------------------
+ * Privacy-safe views
+ * --------------------------------------------------------------------- */
+
+static bool
+only_dp_aggregates_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		Aggref	   *aggref = (Aggref *) node;
+
+		if (!civic_is_dp_aggregate(aggref->aggfnoid, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("a private view may use no aggregate but civic's differentially-private ones"),
+					 errdetail("The view uses %s, whose result is not noised.",
+							   format_procedure(aggref->aggfnoid))));
+	}
+	if (IsA(node, WindowFunc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("a private view may not use window functions")));
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, only_dp_aggregates_walker,
+								 context, 0);
+	return expression_tree_walker(node, only_dp_aggregates_walker, context);
+}
+
+/*
+ * civic.check_private_view(view, analysts): refuse a view that could show
+ * an analyst anything but differentially-private aggregates.  Every output
+ * column must be a civic DP aggregate, or a GROUP BY key taken from a table
+ * every analyst may read already (a public list of wards, say: so the set
+ * of groups reveals nothing); no other aggregate or window function may
+ * appear anywhere; the view must be a security_barrier view.
+ */
+Datum
+civic_check_private_view(PG_FUNCTION_ARGS)
+{
+	Oid			viewid = PG_GETARG_OID(0);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	Relation	rel;
+	Query	   *q;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nanalysts,
+				i;
+	ListCell   *lc;
+
+	require_admin("check private views");
+	rel = relation_open(viewid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a view", RelationGetRelationName(rel))));
+	if (!RelationIsSecurityView(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("private view \"%s\" must be a security_barrier view",
+						RelationGetRelationName(rel)),
+				 errdetail("Otherwise a leaky function in an analyst's WHERE clause could run on the raw rows."),
+				 errhint("Create it WITH (security_barrier).")));
+	q = copyObject(get_view_query(rel));
+	relation_close(rel, AccessShareLock);
+
+	deconstruct_array(arr, REGROLEOID, sizeof(Oid), true, TYPALIGN_INT,
+					  &elems, &nulls, &nanalysts);
+
+	if (!q->hasAggs)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("a private view must aggregate with civic's differentially-private aggregates"),
+				 errdetail("The view returns rows without aggregating them.")));
+	(void) query_tree_walker(q, only_dp_aggregates_walker, NULL, 0);
+
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		bool		ok = false;
+
+		if (tle->resjunk)
+			continue;
+		if (IsA(tle->expr, Aggref))
+			ok = civic_is_dp_aggregate(((Aggref *) tle->expr)->aggfnoid, NULL);
+		else if (IsA(tle->expr, Var) && tle->ressortgroupref != 0 &&
+				 get_sortgroupref_clause_noerr(tle->ressortgroupref, q->groupClause) != NULL &&
+				 ((Var *) tle->expr)->varlevelsup == 0)
+		{
+			Var		   *var = (Var *) tle->expr;
+			RangeTblEntry *rte = rt_fetch(var->varno, q->rtable);
+
+			if (rte->rtekind == RTE_RELATION)
+			{
+				ok = true;
+				for (i = 0; i < nanalysts; i++)
+				{
+					Oid			analyst = DatumGetObjectId(elems[i]);
+
+					if (nulls[i] ||
+						(pg_class_aclcheck(rte->relid, analyst, ACL_SELECT) != ACLCHECK_OK &&
+						 pg_attribute_aclcheck(rte->relid, var->varattno, analyst,
+											   ACL_SELECT) != ACLCHECK_OK))
+						ok = false;
+				}
+			}
+		}
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("column \"%s\" of a private view must be a differentially-private aggregate",
+							tle->resname ? tle->resname : "?"),
+					 errdetail("Other columns are allowed only as GROUP BY keys taken directly from a table every analyst of the view can already read."),
+					 errhint("Group by the key column of a public reference table (for example a list of wards LEFT JOINed to the private table), so that the set of groups reveals nothing.")));
+	}
+	PG_RETURN_VOID();
+}
