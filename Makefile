@@ -16,6 +16,14 @@ DATA         = control/civic.control $(wildcard control/civic--*--*.sql)
 CIVIC_SHIPPED_DATA ?=
 DATA_built  += $(CIVIC_SHIPPED_DATA)
 
+# London boundaries (docs/boundaries.md): built from the published data in
+# ../shared/data, or wherever CIVIC_SHARED_DATA points, into one CSV that the
+# install script loads; generated, not kept in git.
+CIVIC_SHARED_DATA  ?= ../shared/data
+CIVIC_BOUNDARY_SRC  = $(wildcard $(CIVIC_SHARED_DATA)/london_wards_*/*_ward.wkt.csv.gz \
+                        $(CIVIC_SHARED_DATA)/london_boroughs/*.wkt.csv.gz)
+CIVIC_SHIPPED_DATA += control/civic_boundaries.csv
+
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 
 PG_CPPFLAGS  = -I$(srcdir)/src
@@ -39,6 +47,10 @@ CONTRIB_TESTDB = civic_regress
 
 control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES)
 	cat $^ > $@
+
+control/civic_boundaries.csv: scripts/build-boundaries.pl $(CIVIC_BOUNDARY_SRC)
+	perl scripts/build-boundaries.pl '$(CIVIC_SHARED_DATA)' > $@.tmp
+	mv $@.tmp $@
 
 .PHONY: demo test
 demo:

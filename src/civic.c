@@ -17,5 +17,6 @@ void
 _PG_init(void)
 {
 	civic_guc_init();
+	civic_boundary_init();
 	civic_budget_init();
 }

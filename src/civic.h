@@ -11,6 +11,9 @@
 /* guc.c: every civic.* setting, in one place */
 extern void civic_guc_init(void);
 
+/* boundary_index.c: drop cached boundary indexes when civic.boundary changes */
+extern void civic_boundary_init(void);
+
 /* budget.c: the privacy budget ledger and the metering executor hook */
 extern void civic_budget_init(void);
 
