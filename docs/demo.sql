@@ -60,3 +60,113 @@ SELECT postcode_district(postcode) AS district, count(DISTINCT ward) AS wards,
 SELECT pg_size_pretty(pg_table_size('london_postcode')) AS table_size,
        pg_size_pretty(pg_indexes_size('london_postcode')) AS index_size,
        (SELECT count(*) FROM london_postcode) AS postcodes;
+
+-- ---------------------------------------------------------------------------
+-- Points and wards: British National Grid points, and the ward of every
+-- London postcode under the boundaries shipped with civic.
+-- ---------------------------------------------------------------------------
+\set QUIET on
+ALTER TABLE london_postcode ADD COLUMN p bng;
+UPDATE london_postcode SET p = bng(eastings, northings) WHERE eastings > 0;
+CREATE INDEX ON london_postcode USING gist (p);
+ANALYZE london_postcode;
+\set QUIET off
+
+\echo '== civic.bng: OS grid references both ways, and the postcodes nearest Trafalgar Square'
+SELECT postcode, p, bng_gridref(p) AS gridref, bng_gridref(p, 4) AS km_square,
+       round((p <-> 'TQ 30015 80454')::numeric, 1) AS metres
+  FROM london_postcode ORDER BY p <-> 'TQ 30015 80454' LIMIT 5;
+
+\echo '== the shipped boundaries: London wards of four vintages, boroughs and the region'
+SELECT level, vintage, count(*) AS areas FROM civic.boundary GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo '== which ward is a point in, under each vintage?'
+SELECT v AS vintage, ward_of('TQ 30015 80454'::bng, v) AS ward,
+       area_name(ward_of('TQ 30015 80454'::bng, v), v) AS name,
+       borough_of('TQ 30015 80454'::bng, v) AS borough,
+       area_name(borough_of('TQ 30015 80454'::bng, v)) AS borough_name
+  FROM unnest(ARRAY[2011, 2014, 2018, 2022]) v;
+
+\echo '== every London postcode assigned to its 2022 ward in one pass, checked against ONS labels'
+\timing on
+SELECT count(*) AS postcodes,
+       count(*) FILTER (WHERE ward_of(p, 2022) = ward) AS same_ward_as_label,
+       round(100.0 * count(*) FILTER (WHERE ward_of(p, 2022) = ward) / count(*), 2) AS percent
+  FROM london_postcode WHERE p IS NOT NULL;
+\timing off
+
+\echo '== one statement, two vintages: Camden postcodes whose ward was renamed or redrawn between 2018 and 2022'
+SELECT area_name(w2018, 2018) AS ward_2018, area_name(w2022, 2022) AS ward_2022, count(*) AS postcodes
+  FROM (SELECT ward_of(p, 2018) AS w2018, ward_of(p, 2022) AS w2022
+          FROM london_postcode WHERE borough = 'E09000007' AND p IS NOT NULL) s
+ WHERE area_name(w2018, 2018) <> area_name(w2022, 2022)
+ GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 6;
+
+\echo '== the City of London: its wards and its neighbours'
+SELECT string_agg(area_name(w, 2022), ', ' ORDER BY area_name(w, 2022)) AS city_wards
+  FROM areas_in('E09000001', 'ward', 2022) w;
+SELECT n AS neighbour, area_name(n) AS name FROM neighbours('E09000001') n ORDER BY 2;
+
+-- ---------------------------------------------------------------------------
+-- Differential privacy: Metropolitan Police stop-and-search records
+-- (September 2022) as sensitive microdata, shared with an analyst only
+-- through differentially-private views and a privacy budget.
+--
+-- Contains public sector information licensed under the Open Government
+-- Licence v3.0. Source: data.police.uk
+-- ---------------------------------------------------------------------------
+\set QUIET on
+CREATE TABLE stops_raw (type text, date text, part_of_operation text, operation text,
+    latitude float8, longitude float8, gender text, age_range text, self_ethnicity text,
+    officer_ethnicity text, legislation text, object_of_search text, outcome text,
+    outcome_linked text, removal text);
+\set f :civic_data '/police_stop_and_search_met/2022-09-metropolitan-stop-and-search.csv'
+COPY stops_raw FROM :'f' WITH (FORMAT csv, HEADER);
+CREATE TABLE stops AS
+SELECT row_number() OVER () AS id, gender, age_range, outcome,
+       CASE WHEN latitude IS NOT NULL THEN bng_from_lonlat(longitude, latitude) END AS p
+  FROM stops_raw;
+CREATE TABLE boroughs AS
+SELECT code AS borough, name FROM civic.boundary WHERE level = 'borough';
+CREATE ROLE demo_analyst LOGIN;
+REVOKE ALL ON stops, stops_raw FROM PUBLIC;
+GRANT SELECT ON boroughs TO demo_analyst;
+CREATE SCHEMA stats;
+GRANT USAGE ON SCHEMA stats TO demo_analyst;
+SELECT civic.set_budget('demo_analyst', 'public.stops', 1.5) \g /dev/null
+SELECT civic.create_private_view('stats.stops_by_borough',
+  $$SELECT b.borough, b.name,
+           civic.dp_count_units(s.id, 0.5) AS stops
+      FROM boroughs b LEFT JOIN stops s ON civic.borough_of(s.p) = b.borough
+     GROUP BY b.borough, b.name$$,
+  'demo_analyst') \g /dev/null
+\set QUIET off
+
+\echo '== the true counts, which only the DBA can see'
+SELECT coalesce(area_name(borough_of(p)), '(no location or outside London)') AS borough, count(*) AS stops
+  FROM stops GROUP BY 1 ORDER BY 2 DESC LIMIT 5;
+
+\echo '== the analyst: no access to the raw rows ...'
+SET SESSION AUTHORIZATION demo_analyst;
+\set ON_ERROR_STOP off
+SELECT count(*) FROM stops;
+\set ON_ERROR_STOP on
+\echo '== ... but a differentially-private view per borough (epsilon 0.5 per read, with its 95% error bar)'
+SELECT name, stops, civic.dp_count_error(0.5) AS plus_minus
+  FROM stats.stops_by_borough ORDER BY stops DESC LIMIT 5;
+SELECT * FROM civic.budget_remaining('public.stops');
+SELECT name, stops FROM stats.stops_by_borough ORDER BY stops DESC LIMIT 3;
+SELECT name, stops FROM stats.stops_by_borough ORDER BY stops DESC LIMIT 3;
+\echo '== the budget (1.5) is spent: a fourth read is refused, and nothing is returned'
+\set ON_ERROR_STOP off
+SELECT name, stops FROM stats.stops_by_borough ORDER BY stops DESC LIMIT 3;
+\set ON_ERROR_STOP on
+SELECT dataset, epsilon, delta, aggregate FROM civic.privacy_ledger ORDER BY "time";
+RESET SESSION AUTHORIZATION;
+
+\echo
+\echo 'civic demo done.  Data: OS Code-Point Open 2024.1.0 (Contains OS data © Crown copyright and database right 2024;'
+\echo 'Contains Royal Mail data © Royal Mail copyright and database right 2024; Contains National Statistics data'
+\echo '© Crown copyright and database right 2024), ONS Wards 2022 and GLA ward/borough boundaries (Contains'
+\echo 'National Statistics data © Crown copyright and database right; Contains OS data © Crown copyright and'
+\echo 'database right), data.police.uk stop and search (Open Government Licence v3.0).'
