@@ -7,14 +7,17 @@
  * once with SPI (the geometry's binary send output, i.e. EWKB: PostGIS is
  * used through SQL and its wire format only) and indexed in two levels:
  *
- *	- a uniform grid of square cells over all polygons.  Each cell lists, in
- *	  code order, the polygons that may cover it: INSIDE (the whole cell lies
- *	  in the polygon's interior and no edge of it touches the cell: the
- *	  answer needs no further test) or BOUNDARY (an edge of the polygon
- *	  touches the cell);
+ *	- a uniform grid of square cells (about one per polygon edge) over all
+ *	  polygons.  Each cell knows, in code order, the polygons that may cover
+ *	  it: INSIDE (the whole cell lies in the polygon's interior and no edge of
+ *	  it touches the cell: no further test) or BOUNDARY (an edge of the
+ *	  polygon touches the cell).  A cell whose first polygon is INSIDE
+ *	  stores that answer in its cell word, so most lookups read one word;
  *	- per polygon, its edges bucketed by grid row, each bucket sorted by
  *	  decreasing maximum x, for a crossing-number test on the one row that
- *	  holds the point.
+ *	  holds the point.  A BOUNDARY cell's candidate list points straight at
+ *	  the bucket of its row, so a lookup touches the cell word, the list and
+ *	  the edges, nothing else.
  *
  * A point "is covered" by a polygon when it is in its interior or on its
  * boundary (PostGIS ST_Covers).  The tests use the stored coordinates in

@@ -12,7 +12,8 @@ work=$(mktemp -d)
 trap 'exec 3>&- 4>&- 2>/dev/null; kill $pid_a $pid_b 2>/dev/null; wait 2>/dev/null; rm -rf "$work";
       psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS ${db}_restored" >/dev/null 2>&1' EXIT
 
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS ${db}_restored" \
+psql -X -q -d postgres -c "SET client_min_messages = warning" \
+  -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS ${db}_restored" \
   -c "CREATE DATABASE $db" >/dev/null
 psql -X -q -d "$db" -c 'CREATE EXTENSION civic CASCADE' >/dev/null 2>&1
 

@@ -62,6 +62,8 @@ COMMENT ON FUNCTION civic.boundary_invalidate() IS
 CREATE TRIGGER boundary_invalidate
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON civic.boundary
     FOR EACH STATEMENT EXECUTE FUNCTION civic.boundary_invalidate();
+COMMENT ON TRIGGER boundary_invalidate ON civic.boundary IS
+    'drops the boundary lookup caches of every session when civic.boundary changes';
 
 -- Vintage resolution ------------------------------------------------------
 
