@@ -128,7 +128,12 @@ SELECT row_number() OVER () AS id, gender, age_range, outcome,
   FROM stops_raw;
 CREATE TABLE boroughs AS
 SELECT code AS borough, name FROM civic.boundary WHERE level = 'borough';
-CREATE ROLE demo_analyst LOGIN;
+DO $$
+BEGIN
+    CREATE ROLE demo_analyst LOGIN;
+EXCEPTION WHEN duplicate_object THEN
+    NULL;                       -- a second run of the demo in the same cluster
+END $$;
 REVOKE ALL ON stops, stops_raw FROM PUBLIC;
 GRANT SELECT ON boroughs TO demo_analyst;
 CREATE SCHEMA stats;
