@@ -15,10 +15,7 @@ export CIVIC_TOP
 cd "$CIVIC_TOP"
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
-build_and_install
-trap cluster_stop EXIT
-cluster_start
-stage_data
+cluster_session
 export PGOPTIONS='-c client_min_messages=warning'
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'DROP DATABASE IF EXISTS civic_bench_bng' -c 'CREATE DATABASE civic_bench_bng'

@@ -14,9 +14,7 @@ source scripts/cluster.sh
 SECS=${SECS:-10}
 ROWS=${ROWS:-10000}
 
-build_and_install
-trap cluster_stop EXIT
-cluster_start
+cluster_session
 
 DB=civic_bench_budget
 psql -X -q -d postgres -c "CREATE DATABASE $DB"

@@ -15,9 +15,7 @@ export CIVIC_TOP
 cd "$CIVIC_TOP"
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
-build_and_install
-trap cluster_stop EXIT
-cluster_start
+cluster_session
 
 ROWS=${CIVIC_BENCH_ROWS:-10000000}
 RUNS=${CIVIC_BENCH_RUNS:-5}

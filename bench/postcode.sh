@@ -19,10 +19,7 @@ export CIVIC_TOP
 cd "$CIVIC_TOP"
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
-build_and_install
-trap cluster_stop EXIT
-cluster_start
-stage_data
+cluster_session
 
 N=${CIVIC_BENCH_ROWS:-1000000}
 REPEAT=${CIVIC_BENCH_REPEAT:-5}

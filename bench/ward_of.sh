@@ -18,10 +18,7 @@ export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
 N=${BENCH_POINTS:-1000000}
 
-build_and_install
-trap cluster_stop EXIT
-cluster_start
-stage_data
+cluster_session
 
 db=civic_bench
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"

@@ -112,3 +112,13 @@ build_and_install() {
     make -C "$CIVIC_TOP" -s install >/dev/null
   fi
 }
+
+# Everything a demo or benchmark needs before its first query: build and
+# install civic, start the throwaway cluster (stopped when the calling script
+# exits, whatever happens) and stage the London data.
+cluster_session() {
+  build_and_install
+  trap cluster_stop EXIT
+  cluster_start
+  stage_data
+}

@@ -11,10 +11,6 @@ cd "$CIVIC_TOP"
 bash scripts/deps.sh
 export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
-build_and_install
-
-trap cluster_stop EXIT
-cluster_start
-stage_data
+cluster_session
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE civic_demo'
 psql -X -v ON_ERROR_STOP=1 -d civic_demo -f docs/demo.sql
