@@ -1169,7 +1169,8 @@ typedef struct DpPctState
 	bool		ready;
 	double		lower;
 	double		upper;
-	double		width_inv;		/* B / (upper - lower), 0 if equal */
+	double		shrink;			/* 1, or 0.5 if upper - lower overflows */
+	double		width_inv;		/* B / (shrink (upper - lower)), 0 if equal */
 	int64		n;
 	int64		bins[DP_PCT_BINS];
 } DpPctState;
@@ -1196,8 +1197,10 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 		st->lower = PG_GETARG_FLOAT8(lpos);
 		st->upper = PG_GETARG_FLOAT8(lpos + 1);
 		dp_check_float_bounds("dp_percentile", st->lower, st->upper);
+		/* halve both bounds when their difference overflows a double */
+		st->shrink = isinf(st->upper - st->lower) ? 0.5 : 1.0;
 		st->width_inv = (st->upper > st->lower) ?
-			(double) DP_PCT_BINS / (st->upper - st->lower) : 0.0;
+			(double) DP_PCT_BINS / (st->upper * st->shrink - st->lower * st->shrink) : 0.0;
 		if (isinf(st->width_inv))
 			st->width_inv = 0.0;
 		st->ready = true;
@@ -1213,7 +1216,7 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 		idx = DP_PCT_BINS - 1;
 	else
 	{
-		double		x = (v - st->lower) * st->width_inv;
+		double		x = (v * st->shrink - st->lower * st->shrink) * st->width_inv;
 
 		idx = (x >= DP_PCT_BINS) ? DP_PCT_BINS - 1 : (int) x;
 		if (idx < 0)
@@ -1266,6 +1269,7 @@ dp_percentile_combine(PG_FUNCTION_ARGS)
 		a->ready = b->ready;
 		a->lower = b->lower;
 		a->upper = b->upper;
+		a->shrink = b->shrink;
 		a->width_inv = b->width_inv;
 	}
 	for (i = 0; i < DP_PCT_BINS; i++)
@@ -1338,6 +1342,13 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 	j = dp_sample_log_weights(logw, DP_PCT_BINS + 1);
 	if (j == DP_PCT_BINS)
 		PG_RETURN_FLOAT8(upper);
+	if (isinf(upper - lower))
+	{
+		/* the span overflows: add half of the offset twice */
+		double		half = (upper * 0.5 - lower * 0.5) * ((double) j / DP_PCT_BINS);
+
+		PG_RETURN_FLOAT8((lower + half) + half);
+	}
 	PG_RETURN_FLOAT8(lower + (upper - lower) * ((double) j / DP_PCT_BINS));
 }
 
