@@ -1155,10 +1155,13 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
  * removing one row changes it by at most max(p, 1 - p) <= 1, so choosing
  * x_j with probability proportional to exp(epsilon u_j / 2) is epsilon-DP
  * (McSherry and Talwar, FOCS 2007; Smith, STOC 2011 for quantiles).
- * The weights are computed in floating point and sampled after a
- * log-sum-exp shift with 53 secure random bits: the probabilities are exact
- * up to double rounding (relative error ~1e-15), a documented deviation
- * from an exact sampler (Ilvento, CCS 2020).
+ * The mechanism is sampled exactly, without floating point: epsilon is
+ * rounded down to eps' = s / 2^f (DP_EPSILON_BITS bits, as for the Laplace
+ * mechanism) and p to the nearest p' = P / 2^32 (still in [0, 1], so the
+ * utility's sensitivity stays max(p', 1 - p') <= 1); then
+ * eps' u_j / 2 = -s |r_j 2^32 - P n| / 2^(f + 33) is an exact rational and
+ * dp_sample_exp_mechanism() draws x_j with probability exactly
+ * proportional to exp(eps' u_j / 2): eps'-DP, hence epsilon-DP.
  * ------------------------------------------------------------------------
  */
 
@@ -1309,9 +1312,12 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 	double		lower,
 				upper,
 				p;
-	double		logw[DP_PCT_BINS + 1];
-	double		target;
+	dp_uint128	num[DP_PCT_BINS + 1];
+	dp_uint128	s;
+	dp_uint128	pn;
 	int64		rank = 0;
+	int			e;
+	int			f;
 	int			j;
 
 	dp_get_params(fcinfo, aggname, &params);
@@ -1332,14 +1338,29 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 				 errmsg("the bounds of %s changed during the query", aggname)));
 	dp_account(fcinfo, &params, "exponential");
 
-	target = p * (double) (st ? st->n : 0);
+	/*
+	 * eps' = s / 2^f <= epsilon (s < 2^20; f <= 67 keeps the denominator
+	 * 2^(f + 33) within the exact sampler's range, an even smaller eps'
+	 * below epsilon ~ 2^-47), p' = P / 2^32, and num_j = s |r_j 2^32 - P n|
+	 * < 2^20 * 2^95 fits in 128 bits.
+	 */
+	(void) frexp(params.epsilon, &e);
+	f = DP_EPSILON_BITS - e;
+	if (f < 0)
+		f = 0;
+	if (f > 67)
+		f = 67;
+	s = (dp_uint128) floor(ldexp(params.epsilon, f));
+	pn = (dp_uint128) rint(ldexp(p, 32)) * (dp_uint128) (st ? st->n : 0);
 	for (j = 0; j <= DP_PCT_BINS; j++)
 	{
-		logw[j] = -params.epsilon / 2.0 * fabs((double) rank - target);
+		dp_uint128	r = ((dp_uint128) rank) << 32;
+
+		num[j] = s * (r >= pn ? r - pn : pn - r);
 		if (j < DP_PCT_BINS && st != NULL)
 			rank += st->bins[j];
 	}
-	j = dp_sample_log_weights(logw, DP_PCT_BINS + 1);
+	j = dp_sample_exp_mechanism(num, DP_PCT_BINS + 1, ((dp_uint128) 1) << (f + 33));
 	if (j == DP_PCT_BINS)
 		PG_RETURN_FLOAT8(upper);
 	if (isinf(upper - lower))
