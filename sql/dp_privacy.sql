@@ -12,9 +12,10 @@
 -- Statistic: the log-ratio of two binomial proportions, standard error
 -- sqrt((1 - q1)/(n q1) + (1 - q2)/(n q2)) (delta method, n >= 20000 and
 -- n q >= 2000 here).  Assertions at 6 standard errors, p = 2.0e-9 each:
---   5 mechanisms x (no-excess + consistency) = 10 tests, plus the per-value
---   check of dp_count over at most 30 output values, plus 1 (epsilon, delta)
---   test: at most 41 * 2.0e-9 < 1e-7 false failures per run.
+--   4 mechanisms x (no-excess + consistency) + the no-excess test of
+--   dp_median = 9 tests, plus the per-value check of dp_count over at most
+--   30 output values, plus the (epsilon, delta) test of the Gaussian count
+--   at 5 cuts: at most 44 * 2.0e-9 < 1e-7 false failures per run.
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS dp_test;
 
