@@ -696,7 +696,8 @@ dp_count_final(PG_FUNCTION_ARGS)
  * dp_avg centres the values at the middle c of the grid bounds, so its sum
  * sensitivity is max(hi - c, c - lo), and releases
  * c + noisy_centred_sum / max(1, noisy_count), each half with epsilon/2
- * (and delta/2), clamped to [lower, upper] and rounded to the grid.
+ * (and delta/2), rounded to the grid and clamped to the grid points within
+ * [lower, upper].
  * ------------------------------------------------------------------------
  */
 
@@ -1100,7 +1101,8 @@ dp_sum_numeric_final(PG_FUNCTION_ARGS)
  * comment above.  Two noise draws, one privacy charge of (epsilon, delta).
  */
 static double
-dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, double delta)
+dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double lower, double upper,
+			   double epsilon, double delta)
 {
 	int64		c = grid->lo_u + (grid->hi_u - grid->lo_u) / 2;
 	int64		dsum = Max(grid->hi_u - c, c - grid->lo_u);
@@ -1109,6 +1111,9 @@ dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, dou
 	dp_int128	noisy_sum;
 	dp_int128	noisy_n;
 	double		avg_u;
+	double		lo_in;
+	double		hi_in;
+	double		result;
 
 	dp_noise_setup(&sum_noise, dsum, epsilon / 2, delta / 2);
 	dp_noise_setup(&count_noise, 1, epsilon / 2, delta / 2);
@@ -1118,11 +1123,28 @@ dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, dou
 		noisy_n = 1;
 	avg_u = (double) c + (double) noisy_sum / (double) noisy_n;
 	avg_u = rint(avg_u);
-	if (avg_u < (double) grid->lo_u)
-		avg_u = (double) grid->lo_u;
-	if (avg_u > (double) grid->hi_u)
-		avg_u = (double) grid->hi_u;
-	return ldexp(avg_u, grid->k);
+
+	/*
+	 * Clamp to the grid points inside [lower, upper]: lo_u and hi_u are the
+	 * bounds rounded to the nearest grid point, possibly outwards.  Bounds
+	 * closer than one grid step hold no grid point; then the bound itself
+	 * (a public constant) is released.
+	 */
+	lo_in = ceil(ldexp(lower, -grid->k));
+	hi_in = floor(ldexp(upper, -grid->k));
+	if (lo_in <= hi_in)
+	{
+		if (avg_u < lo_in)
+			avg_u = lo_in;
+		if (avg_u > hi_in)
+			avg_u = hi_in;
+	}
+	result = ldexp(avg_u, grid->k);
+	if (result < lower)
+		result = lower;
+	if (result > upper)
+		result = upper;
+	return result;
 }
 
 PG_FUNCTION_INFO_V1(dp_avg_float8_final);
@@ -1142,6 +1164,8 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
 	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), params.epsilon / 2, params.delta / 2);
 	dp_account(fcinfo, &params, dp_mechanism(params.delta));
 	PG_RETURN_FLOAT8(dp_avg_release(st ? st->sum : 0, st ? st->n : 0, &grid,
+									DatumGetFloat8(params.value[DP_PARAM_LOWER]),
+									DatumGetFloat8(params.value[DP_PARAM_UPPER]),
 									params.epsilon, params.delta));
 }
 
@@ -1966,6 +1990,6 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 		if (st->entries[i].used)
 			units += dp_unit_clamped_units(st->entries[i].sum / (double) st->entries[i].rows,
 										   lower, upper, &grid);
-	PG_RETURN_FLOAT8(dp_avg_release(units, st ? st->nused : 0, &grid,
+	PG_RETURN_FLOAT8(dp_avg_release(units, st ? st->nused : 0, &grid, lower, upper,
 									params.epsilon, params.delta));
 }
