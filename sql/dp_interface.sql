@@ -115,6 +115,28 @@ SELECT civic.dp_count(1.0) IS NOT NULL AS count_,
        civic.dp_avg_per_unit(g, g::float8, 0, 10, 1.0) BETWEEN 0 AND 10 AS avg_per_unit
   FROM generate_series(1, 0) g;
 
+-- Bounds whose span upper - lower overflows a double (here about 2e308)
+-- still give a finite percentile on the grid of [lower, upper] that follows
+-- the data: 1001 values (k - 500) * 1e305 have median 0, and with epsilon =
+-- 1e6 the release is a grid point next to rank 500 (grid step ~1.95e305).
+SELECT bool_and(m BETWEEN -1e308 AND 1e308) AS median_finite,
+       bool_and(abs(m) <= 4e305) AS median_follows_data
+  FROM (SELECT civic.dp_median((k - 500) * 1e305, -1e308, 1e308, 1e6) AS m
+          FROM generate_series(0, 1000) k, generate_series(1, 20) grp GROUP BY grp) s;
+
+-- dp_avg stays within [lower, upper] also when the bounds are not grid
+-- points: 0.1 and 0.2 lie between points of the grid 2^-22, and the nearest
+-- grid point to 0.1 is below it.  Every row is 0.1 (or clamped to it);
+-- with epsilon = 1e6 the release is the lowest admissible grid point.
+SELECT bool_and(a BETWEEN 0.1 AND 0.2) AS avg_in_bounds,
+       bool_and(u BETWEEN 0.1 AND 0.2) AS avg_per_unit_in_bounds,
+       bool_and(a * 2 ^ 22 = trunc(a * 2 ^ 22)) AS avg_on_grid,
+       bool_and(n BETWEEN 1000000.25 AND 1000000.375) AS narrow_bounds_in_bounds
+  FROM (SELECT civic.dp_avg(0.05::float8, 0.1, 0.2, 1e6) AS a,
+               civic.dp_avg_per_unit(g, 0.1::float8, 0.1, 0.2, 1e6) AS u,
+               civic.dp_avg(1e6::float8, 1000000.25, 1000000.375, 1e6) AS n
+          FROM generate_series(1, 1000) g, generate_series(1, 20) grp GROUP BY grp) s;
+
 -- Result types.
 SELECT pg_typeof(civic.dp_count(1.0)) AS count_, pg_typeof(civic.dp_sum(1::bigint, 0, 1, 1.0)) AS sum_bigint,
        pg_typeof(civic.dp_sum(1::numeric, 0, 1, 1.0)) AS sum_numeric, pg_typeof(civic.dp_sum(1::float8, 0, 1, 1.0)) AS sum_float8,

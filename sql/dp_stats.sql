@@ -7,8 +7,8 @@
 --   * 16 z-tests at |z| < 6, each false alarm p = 2.0e-9 (normal
 --     approximation of a mean of >= 2000 i.i.d. samples with finite fourth
 --     moments)                                            16 * 2.0e-9 = 3.2e-8
---   * 2 chi-square tests at their 1e-8 critical value
---     (df 22: 81.27, df 32: 98.72)                         2 * 1e-8   = 2e-8
+--   * 4 chi-square tests at their 1e-8 critical value
+--     (df 22: 81.27, df 32: 98.72, twice df 9: 55.46)      4 * 1e-8   = 4e-8
 --   * 2 exponential-mechanism accuracy bounds: P(rank error >
 --     OPT + 2 (ln 1025 + 25) / epsilon) <= e^-25 per output (McSherry-
 --     Talwar), 200 outputs each                        2 * 200 * 1.4e-11 = 5.6e-9
@@ -16,7 +16,7 @@
 --     in the z-tests above; "laplace_precise" (the standard deviation of
 --     2000 dp_avg releases below 0.2, about 8 times its true value 0.026)
 --     fails with probability far below 1e-12.
--- Total < 6e-8.
+-- Total < 8e-8.
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS dp_test;
 -- 40000 groups of 10 rows; v is an integer in [0, 9] (exact on every grid).
@@ -167,5 +167,28 @@ SELECT count(*) AS outputs,
        bool_and(med * 1024 / 1000 = round(med * 1024 / 1000)) AS median_on_grid
   FROM dp_test.pct;
 
-DROP TABLE dp_test.ten, dp_test.count_lap, dp_test.count_gau, dp_test.sum_lap, dp_test.sum_gau,
+-- Goodness of fit of the exponential mechanism against its exact
+-- distribution.  [0, 16] has the grid points x_j = j / 64; 20000 groups
+-- hold 0..10 once each (n = 11), so x_j has rank r_j = min(ceil(j / 64), 11)
+-- and probability proportional to exp(-epsilon / 2 |r_j - p n|).  Outputs
+-- are binned by floor(x) (64 grid points each), x >= 9 in one bin: 10 bins,
+-- df 9, for the median and the 25th percentile at epsilon = 1.
+CREATE TABLE dp_test.em AS
+    SELECT civic.dp_median(v::float8, 0, 16, 1.0) AS med,
+           civic.dp_percentile(v::float8, 0.25, 0, 16, 1.0) AS p25
+      FROM generate_series(1, 20000) grp, generate_series(0, 10) v GROUP BY grp;
+WITH th AS (SELECT q, least(j / 64, 9) AS b,
+                   sum(exp(-0.5 * abs(least(ceil(j / 64.0), 11) - q * 11))) AS w
+              FROM generate_series(0, 1024) j, (VALUES (0.5), (0.25)) x(q) GROUP BY 1, 2),
+     p AS (SELECT q, b, w / sum(w) OVER (PARTITION BY q) AS p FROM th),
+     obs AS (SELECT q, least(floor(x * 64)::int / 64, 9) AS b, count(*) AS o
+               FROM dp_test.em, LATERAL (VALUES (0.5, med), (0.25, p25)) y(q, x) GROUP BY 1, 2)
+SELECT q AS quantile, count(*) AS bins, min(20000 * p) > 50 AS expected_ge_50,
+       bool_and(x_ok) AS on_grid,
+       sum((coalesce(o, 0) - 20000 * p) ^ 2 / (20000 * p)) < 55.46 AS chi2_ok
+  FROM p LEFT JOIN obs USING (q, b),
+       LATERAL (SELECT bool_and(med * 64 = trunc(med * 64) AND p25 * 64 = trunc(p25 * 64)) AS x_ok FROM dp_test.em) g
+ GROUP BY q ORDER BY q;
+
+DROP TABLE dp_test.em, dp_test.ten, dp_test.count_lap, dp_test.count_gau, dp_test.sum_lap, dp_test.sum_gau,
     dp_test.sum_int, dp_test.sum_num, dp_test.avg, dp_test.pct;

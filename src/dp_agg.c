@@ -696,7 +696,8 @@ dp_count_final(PG_FUNCTION_ARGS)
  * dp_avg centres the values at the middle c of the grid bounds, so its sum
  * sensitivity is max(hi - c, c - lo), and releases
  * c + noisy_centred_sum / max(1, noisy_count), each half with epsilon/2
- * (and delta/2), clamped to [lower, upper] and rounded to the grid.
+ * (and delta/2), rounded to the grid and clamped to the grid points within
+ * [lower, upper].
  * ------------------------------------------------------------------------
  */
 
@@ -1100,7 +1101,8 @@ dp_sum_numeric_final(PG_FUNCTION_ARGS)
  * comment above.  Two noise draws, one privacy charge of (epsilon, delta).
  */
 static double
-dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, double delta)
+dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double lower, double upper,
+			   double epsilon, double delta)
 {
 	int64		c = grid->lo_u + (grid->hi_u - grid->lo_u) / 2;
 	int64		dsum = Max(grid->hi_u - c, c - grid->lo_u);
@@ -1109,6 +1111,9 @@ dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, dou
 	dp_int128	noisy_sum;
 	dp_int128	noisy_n;
 	double		avg_u;
+	double		lo_in;
+	double		hi_in;
+	double		result;
 
 	dp_noise_setup(&sum_noise, dsum, epsilon / 2, delta / 2);
 	dp_noise_setup(&count_noise, 1, epsilon / 2, delta / 2);
@@ -1118,11 +1123,28 @@ dp_avg_release(dp_int128 sum_u, int64 n, const DpGrid *grid, double epsilon, dou
 		noisy_n = 1;
 	avg_u = (double) c + (double) noisy_sum / (double) noisy_n;
 	avg_u = rint(avg_u);
-	if (avg_u < (double) grid->lo_u)
-		avg_u = (double) grid->lo_u;
-	if (avg_u > (double) grid->hi_u)
-		avg_u = (double) grid->hi_u;
-	return ldexp(avg_u, grid->k);
+
+	/*
+	 * Clamp to the grid points inside [lower, upper]: lo_u and hi_u are the
+	 * bounds rounded to the nearest grid point, possibly outwards.  Bounds
+	 * closer than one grid step hold no grid point; then the bound itself
+	 * (a public constant) is released.
+	 */
+	lo_in = ceil(ldexp(lower, -grid->k));
+	hi_in = floor(ldexp(upper, -grid->k));
+	if (lo_in <= hi_in)
+	{
+		if (avg_u < lo_in)
+			avg_u = lo_in;
+		if (avg_u > hi_in)
+			avg_u = hi_in;
+	}
+	result = ldexp(avg_u, grid->k);
+	if (result < lower)
+		result = lower;
+	if (result > upper)
+		result = upper;
+	return result;
 }
 
 PG_FUNCTION_INFO_V1(dp_avg_float8_final);
@@ -1142,6 +1164,8 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
 	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), params.epsilon / 2, params.delta / 2);
 	dp_account(fcinfo, &params, dp_mechanism(params.delta));
 	PG_RETURN_FLOAT8(dp_avg_release(st ? st->sum : 0, st ? st->n : 0, &grid,
+									DatumGetFloat8(params.value[DP_PARAM_LOWER]),
+									DatumGetFloat8(params.value[DP_PARAM_UPPER]),
 									params.epsilon, params.delta));
 }
 
@@ -1155,10 +1179,13 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
  * removing one row changes it by at most max(p, 1 - p) <= 1, so choosing
  * x_j with probability proportional to exp(epsilon u_j / 2) is epsilon-DP
  * (McSherry and Talwar, FOCS 2007; Smith, STOC 2011 for quantiles).
- * The weights are computed in floating point and sampled after a
- * log-sum-exp shift with 53 secure random bits: the probabilities are exact
- * up to double rounding (relative error ~1e-15), a documented deviation
- * from an exact sampler (Ilvento, CCS 2020).
+ * The mechanism is sampled exactly, without floating point: epsilon is
+ * rounded down to eps' = s / 2^f (DP_EPSILON_BITS bits, as for the Laplace
+ * mechanism) and p to the nearest p' = P / 2^32 (still in [0, 1], so the
+ * utility's sensitivity stays max(p', 1 - p') <= 1); then
+ * eps' u_j / 2 = -s |r_j 2^32 - P n| / 2^(f + 33) is an exact rational and
+ * dp_sample_exp_mechanism() draws x_j with probability exactly
+ * proportional to exp(eps' u_j / 2): eps'-DP, hence epsilon-DP.
  * ------------------------------------------------------------------------
  */
 
@@ -1169,7 +1196,8 @@ typedef struct DpPctState
 	bool		ready;
 	double		lower;
 	double		upper;
-	double		width_inv;		/* B / (upper - lower), 0 if equal */
+	double		shrink;			/* 1, or 0.5 if upper - lower overflows */
+	double		width_inv;		/* B / (shrink (upper - lower)), 0 if equal */
 	int64		n;
 	int64		bins[DP_PCT_BINS];
 } DpPctState;
@@ -1196,8 +1224,10 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 		st->lower = PG_GETARG_FLOAT8(lpos);
 		st->upper = PG_GETARG_FLOAT8(lpos + 1);
 		dp_check_float_bounds("dp_percentile", st->lower, st->upper);
+		/* halve both bounds when their difference overflows a double */
+		st->shrink = isinf(st->upper - st->lower) ? 0.5 : 1.0;
 		st->width_inv = (st->upper > st->lower) ?
-			(double) DP_PCT_BINS / (st->upper - st->lower) : 0.0;
+			(double) DP_PCT_BINS / (st->upper * st->shrink - st->lower * st->shrink) : 0.0;
 		if (isinf(st->width_inv))
 			st->width_inv = 0.0;
 		st->ready = true;
@@ -1213,7 +1243,7 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 		idx = DP_PCT_BINS - 1;
 	else
 	{
-		double		x = (v - st->lower) * st->width_inv;
+		double		x = (v * st->shrink - st->lower * st->shrink) * st->width_inv;
 
 		idx = (x >= DP_PCT_BINS) ? DP_PCT_BINS - 1 : (int) x;
 		if (idx < 0)
@@ -1266,6 +1296,7 @@ dp_percentile_combine(PG_FUNCTION_ARGS)
 		a->ready = b->ready;
 		a->lower = b->lower;
 		a->upper = b->upper;
+		a->shrink = b->shrink;
 		a->width_inv = b->width_inv;
 	}
 	for (i = 0; i < DP_PCT_BINS; i++)
@@ -1305,9 +1336,12 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 	double		lower,
 				upper,
 				p;
-	double		logw[DP_PCT_BINS + 1];
-	double		target;
+	dp_uint128	num[DP_PCT_BINS + 1];
+	dp_uint128	s;
+	dp_uint128	pn;
 	int64		rank = 0;
+	int			e;
+	int			f;
 	int			j;
 
 	dp_get_params(fcinfo, aggname, &params);
@@ -1328,16 +1362,38 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 				 errmsg("the bounds of %s changed during the query", aggname)));
 	dp_account(fcinfo, &params, "exponential");
 
-	target = p * (double) (st ? st->n : 0);
+	/*
+	 * eps' = s / 2^f <= epsilon (s < 2^20; f <= 67 keeps the denominator
+	 * 2^(f + 33) within the exact sampler's range, an even smaller eps'
+	 * below epsilon ~ 2^-47), p' = P / 2^32, and num_j = s |r_j 2^32 - P n|
+	 * < 2^20 * 2^95 fits in 128 bits.
+	 */
+	(void) frexp(params.epsilon, &e);
+	f = DP_EPSILON_BITS - e;
+	if (f < 0)
+		f = 0;
+	if (f > 67)
+		f = 67;
+	s = (dp_uint128) floor(ldexp(params.epsilon, f));
+	pn = (dp_uint128) rint(ldexp(p, 32)) * (dp_uint128) (st ? st->n : 0);
 	for (j = 0; j <= DP_PCT_BINS; j++)
 	{
-		logw[j] = -params.epsilon / 2.0 * fabs((double) rank - target);
+		dp_uint128	r = ((dp_uint128) rank) << 32;
+
+		num[j] = s * (r >= pn ? r - pn : pn - r);
 		if (j < DP_PCT_BINS && st != NULL)
 			rank += st->bins[j];
 	}
-	j = dp_sample_log_weights(logw, DP_PCT_BINS + 1);
+	j = dp_sample_exp_mechanism(num, DP_PCT_BINS + 1, ((dp_uint128) 1) << (f + 33));
 	if (j == DP_PCT_BINS)
 		PG_RETURN_FLOAT8(upper);
+	if (isinf(upper - lower))
+	{
+		/* the span overflows: add half of the offset twice */
+		double		half = (upper * 0.5 - lower * 0.5) * ((double) j / DP_PCT_BINS);
+
+		PG_RETURN_FLOAT8((lower + half) + half);
+	}
 	PG_RETURN_FLOAT8(lower + (upper - lower) * ((double) j / DP_PCT_BINS));
 }
 
@@ -1934,6 +1990,6 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 		if (st->entries[i].used)
 			units += dp_unit_clamped_units(st->entries[i].sum / (double) st->entries[i].rows,
 										   lower, upper, &grid);
-	PG_RETURN_FLOAT8(dp_avg_release(units, st ? st->nused : 0, &grid,
+	PG_RETURN_FLOAT8(dp_avg_release(units, st ? st->nused : 0, &grid, lower, upper,
 									params.epsilon, params.delta));
 }

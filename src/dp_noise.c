@@ -39,8 +39,10 @@
  * private direction only: epsilon down to DP_EPSILON_BITS significant bits,
  * sigma^2 up.  The noise is therefore never smaller than the claim needs.
  *
- * The only floating-point sampling is dp_sample_log_weights(), used by the
- * exponential mechanism of dp_percentile (see dp_agg.c for its caveat).
+ * The exponential mechanism of dp_percentile is sampled exactly as well
+ * (dp_sample_exp_mechanism): a uniform proposal accepted with the exact
+ * Bernoulli(exp(-gamma)) above, for rational gamma.  No floating-point
+ * weight or uniform double takes part in any noise.
  */
 #include "postgres.h"
 
@@ -393,40 +395,32 @@ dp_noise_halfwidth(const DpNoise *noise, double confidence)
 }
 
 /*
- * Sample j in [0, n) with probability exp(logw[j]) / sum_k exp(logw[k]).
- * The weights are shifted by their maximum (log-sum-exp) so that none
- * overflows and the largest is exactly 1; the uniform draw has 53 secure
- * random bits.
+ * Sample j in [0, n) with probability exactly proportional to
+ * exp(-num[j] / den), den >= 1: propose j uniformly and accept it with
+ * probability exp(-(num[j] - min_k num[k]) / den), which is 1 for the best
+ * candidate, so at most n proposals are needed on average.  This is the
+ * exponential mechanism without floating point (compare Ilvento, "Implementing
+ * the Exponential Mechanism with Base-2 Differential Privacy", CCS 2020): a
+ * sampler with double weights and a 53-bit uniform rounds every outcome's
+ * probability to a multiple of about 2^-53, so an outcome whose true
+ * probability is below that can get probability 0 on one dataset and 2^-53
+ * on its neighbour, an unbounded privacy loss on that outcome.
  */
 int
-dp_sample_log_weights(const double *logw, int n)
+dp_sample_exp_mechanism(const dp_uint128 *num, int n, dp_uint128 den)
 {
-	double		maxw = -INFINITY;
-	long double total = 0.0L;
-	long double r;
-	long double acc = 0.0L;
-	double	   *w = palloc(sizeof(double) * n);
+	dp_uint128	minnum;
 	int			j;
 
-	for (j = 0; j < n; j++)
-		if (logw[j] > maxw)
-			maxw = logw[j];
-	for (j = 0; j < n; j++)
+	Assert(n >= 1 && den >= 1);
+	minnum = num[0];
+	for (j = 1; j < n; j++)
+		if (num[j] < minnum)
+			minnum = num[j];
+	for (;;)
 	{
-		w[j] = exp(logw[j] - maxw);
-		total += w[j];
+		j = (int) dp_uniform_u128((dp_uint128) n);
+		if (dp_bernoulli_exp(num[j] - minnum, den))
+			return j;
 	}
-	r = (long double) dp_uniform_double() * total;
-	for (j = 0; j < n; j++)
-	{
-		acc += w[j];
-		if (r < acc)
-			break;
-	}
-	/* rounding: r landed on the total; take the last positive weight */
-	if (j == n)
-		for (j = n - 1; j > 0 && w[j] == 0.0; j--)
-			;
-	pfree(w);
-	return j;
 }

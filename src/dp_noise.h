@@ -78,7 +78,10 @@ extern dp_int128 dp_noise_draw(const DpNoise *noise);
  */
 extern double dp_noise_halfwidth(const DpNoise *noise, double confidence);
 
-/* Sample index j in [0, n) with probability proportional to exp(logw[j]). */
-extern int	dp_sample_log_weights(const double *logw, int n);
+/*
+ * Sample index j in [0, n) with probability exactly proportional to
+ * exp(-num[j] / den), den >= 1 (the exponential mechanism, exactly).
+ */
+extern int	dp_sample_exp_mechanism(const dp_uint128 *num, int n, dp_uint128 den);
 
 #endif							/* CIVIC_DP_NOISE_H */

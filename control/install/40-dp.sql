@@ -154,12 +154,12 @@ RETURNS float8 AS 'MODULE_PATHNAME', 'dp_median_final'
 LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL SAFE;
 
 CREATE AGGREGATE civic.dp_percentile(value float8, p float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dp_percentile_trans, STYPE = internal, SSPACE = 8232,
+    SFUNC = civic._dp_percentile_trans, STYPE = internal, SSPACE = 8240,
     FINALFUNC = civic._dp_percentile_final, COMBINEFUNC = civic._dp_percentile_combine,
     SERIALFUNC = civic._dp_percentile_serial, DESERIALFUNC = civic._dp_percentile_deserial,
     PARALLEL = SAFE);
 CREATE AGGREGATE civic.dp_median(value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dp_median_trans, STYPE = internal, SSPACE = 8232,
+    SFUNC = civic._dp_median_trans, STYPE = internal, SSPACE = 8240,
     FINALFUNC = civic._dp_median_final, COMBINEFUNC = civic._dp_percentile_combine,
     SERIALFUNC = civic._dp_percentile_serial, DESERIALFUNC = civic._dp_percentile_deserial,
     PARALLEL = SAFE);
