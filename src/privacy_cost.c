@@ -841,8 +841,12 @@ meter_query(QueryDesc *qd, int eflags)
 	nsub = list_length(qd->plannedstmt->subplans);
 	ws.seen_subplan = palloc0(sizeof(bool) * (nsub + 1));
 	walk_plan(qd->plannedstmt->planTree, &ws, false);
-	/* subplans reached by no path we know of: assume they can re-run */
-	for (i = 0; i < nsub; i++)
+	/*
+	 * Subplans reached by no path we know of: assume they can re-run.  A
+	 * parallel worker's plan is the part below Gather; the other subplans it
+	 * carries (CTEs, init plans) run in the leader, which checked them.
+	 */
+	for (i = 0; i < nsub && !IsParallelWorker(); i++)
 		if (!ws.seen_subplan[i])
 		{
 			ws.seen_subplan[i] = true;

@@ -1,0 +1,51 @@
+-- Attempts by an analyst with a small budget and SELECT on a private view
+-- only to get differentially-private answers charged less than they cost.
+\set VERBOSITY default
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_civic_attacker;
+RESET client_min_messages;
+CREATE ROLE regress_civic_attacker;
+CREATE SCHEMA budget_attack;
+GRANT USAGE ON SCHEMA budget_attack TO PUBLIC;
+CREATE TABLE budget_attack.people AS
+    SELECT g AS id, 'W' || (g % 5) AS ward FROM generate_series(1, 1000) g;
+CREATE TABLE budget_attack.wards (ward text PRIMARY KEY);
+INSERT INTO budget_attack.wards SELECT 'W' || i FROM generate_series(0, 4) i;
+-- a large public table the analyst may read
+CREATE TABLE budget_attack.big AS
+    SELECT g AS id, 'W' || (g % 5) AS ward FROM generate_series(1, 100000) g;
+GRANT SELECT ON budget_attack.wards, budget_attack.big TO regress_civic_attacker;
+ANALYZE budget_attack.people, budget_attack.wards, budget_attack.big;
+SELECT civic.create_private_view('budget_attack.by_ward',
+  $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.25) AS n
+      FROM budget_attack.wards w LEFT JOIN budget_attack.people p ON p.ward = w.ward
+     GROUP BY w.ward$$,
+  'regress_civic_attacker') IS NOT NULL AS created;
+SELECT civic.set_budget('regress_civic_attacker', 'budget_attack.people', 1.0);
+
+-- Plans with a large public table scanned in parallel (the small private
+-- tables are not).
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = '100kB';
+SET enable_parallel_hash = off;
+SET max_parallel_workers_per_gather = 4;
+
+-- 1. A DP aggregate in a CTE is computed once, by the leader, even when the
+-- rest of the query runs in parallel workers: one answer per ward, one
+-- charge.  (The workers carry the CTE's plan without running it.)
+EXPLAIN (COSTS OFF) WITH v AS MATERIALIZED (SELECT * FROM budget_attack.by_ward)
+SELECT count(*) AS rows_out, count(DISTINCT ward) AS wards
+  FROM (SELECT v.ward, v.n, count(*) FROM budget_attack.big b JOIN v ON v.ward = b.ward GROUP BY 1, 2) s;
+SET SESSION AUTHORIZATION regress_civic_attacker;
+WITH v AS MATERIALIZED (SELECT * FROM budget_attack.by_ward)
+SELECT count(*) AS rows_out, count(DISTINCT ward) AS wards
+  FROM (SELECT v.ward, v.n, count(*) FROM budget_attack.big b JOIN v ON v.ward = b.ward GROUP BY 1, 2) s;
+SELECT * FROM civic.budget_remaining('budget_attack.people');
+RESET SESSION AUTHORIZATION;
+
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET enable_parallel_hash;
+RESET max_parallel_workers_per_gather;
