@@ -44,6 +44,32 @@ SELECT count(*) AS rows_out, count(DISTINCT ward) AS wards
 SELECT * FROM civic.budget_remaining('budget_attack.people');
 RESET SESSION AUTHORIZATION;
 
+-- 2. Parallel copies.  Joined directly, the view's aggregate lands on the
+-- inner side of a (non-parallel-aware) hash join below Gather: every worker
+-- and the leader would build it, each with its own noise, so one charge
+-- would release one answer per process.  Refused before anything runs.
+EXPLAIN (COSTS OFF)
+SELECT v.ward, v.n, count(*) FROM budget_attack.big b JOIN budget_attack.by_ward v ON v.ward = b.ward
+ GROUP BY 1, 2;
+SET SESSION AUTHORIZATION regress_civic_attacker;
+SELECT count(*) AS rows_out, count(DISTINCT ward) AS wards
+  FROM (SELECT v.ward, v.n, count(*) FROM budget_attack.big b
+          JOIN budget_attack.by_ward v ON v.ward = b.ward GROUP BY 1, 2) s;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM civic.budget_remaining('budget_attack.people');
+-- without parallel workers it is one answer per ward, charged once
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) AS rows_out, count(DISTINCT ward) AS wards
+  FROM (SELECT v.ward, v.n, count(*) FROM budget_attack.big b
+          JOIN budget_attack.by_ward v ON v.ward = b.ward GROUP BY 1, 2) s;
+SELECT * FROM civic.budget_remaining('budget_attack.people');
+SET max_parallel_workers_per_gather = 4;
+RESET SESSION AUTHORIZATION;
+-- a DP aggregate finalised above Gather, over partial aggregates, still runs
+-- in parallel
+EXPLAIN (COSTS OFF) SELECT civic.dp_count(1.0) FROM budget_attack.big;
+SELECT abs(civic.dp_count(1.0) - 100000) < 100 AS close FROM budget_attack.big;
+
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;

@@ -250,6 +250,8 @@ typedef struct WalkState
 	PlannedStmt *pstmt;
 	EState	   *estate;
 	bool		rescan;			/* current node may run more than once */
+	bool		copies;			/* current node may run in several parallel
+								 * participants at once */
 	Agg		   *cur_agg;
 	bool	   *seen_subplan;
 	List	   *found;
@@ -407,6 +409,12 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	ArgKind		eps_kind,
 				delta_kind = ARG_VALUE;
 
+	if (ws->copies)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("%s cannot be used where parallel workers may each evaluate it", info->name),
+				 errdetail("The plan runs the aggregate below a Gather node in every participating process; each process would release its own noisy answer."),
+				 errhint("Compute the differentially-private aggregate in a WITH query (CTE), or SET max_parallel_workers_per_gather = 0 for the query.")));
 	if (ws->rescan)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
@@ -544,6 +552,7 @@ static void
 walk_plan(Plan *plan, WalkState *ws, bool rescan)
 {
 	bool		save = ws->rescan;
+	bool		save_copies = ws->copies;
 	ListCell   *lc;
 
 	if (plan == NULL)
@@ -622,8 +631,28 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 			walk_plan(plan->lefttree, ws, rescan);
 			walk_plan(plan->righttree, ws, true);
 			break;
+		case T_Gather:
+		case T_GatherMerge:
+			/* every participant (workers and leader) runs the plan below */
+			ws->copies = true;
+			walk_plan(plan->lefttree, ws, rescan);
+			break;
 		case T_Append:
-			walk_plans(((Append *) plan)->appendplans, ws, rescan);
+			if (plan->parallel_aware)
+			{
+				/* a non-partial child runs in one participant only */
+				Append	   *app = (Append *) plan;
+				int			i = 0;
+
+				foreach(lc, app->appendplans)
+				{
+					ws->copies = i++ < app->first_partial_plan ? false : save_copies;
+					walk_plan((Plan *) lfirst(lc), ws, rescan);
+				}
+				ws->copies = save_copies;
+			}
+			else
+				walk_plans(((Append *) plan)->appendplans, ws, rescan);
 			break;
 		case T_MergeAppend:
 			walk_plans(((MergeAppend *) plan)->mergeplans, ws, rescan);
@@ -659,6 +688,7 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 			break;
 	}
 	ws->rescan = save;
+	ws->copies = save_copies;
 }
 
 /* ---------------------------------------------------------------------
