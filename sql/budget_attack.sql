@@ -75,3 +75,19 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET enable_parallel_hash;
 RESET max_parallel_workers_per_gather;
+
+-- 3. A charged table that is dropped afterwards leaves its account behind;
+-- the budget views still work, for the analyst and for administrators, and
+-- show it readable by nobody.
+CREATE TABLE budget_attack.scratch AS SELECT 1 AS x;
+GRANT SELECT ON budget_attack.scratch TO regress_civic_attacker;
+SELECT 'budget_attack.scratch'::regclass::oid AS scratch_oid \gset
+SET SESSION AUTHORIZATION regress_civic_attacker;
+SELECT civic.dp_count(1.0) > -1000 AS released FROM budget_attack.scratch;
+RESET SESSION AUTHORIZATION;
+DROP TABLE budget_attack.scratch;
+SET SESSION AUTHORIZATION regress_civic_attacker;
+SELECT count(*) AS own_accounts FROM civic.privacy_budgets;
+RESET SESSION AUTHORIZATION;
+SELECT epsilon_budget, epsilon_spent FROM civic.privacy_budgets
+ WHERE role = 'regress_civic_attacker'::regrole AND dataset = :'scratch_oid';

@@ -706,13 +706,19 @@ rte_is_read_table(RangeTblEntry *rte)
 /*
  * Whether a role may SELECT every column of a table directly.  A grant on
  * some columns only does not count: the others may be what DP protects.
+ * A table dropped since it was charged is readable by nobody.
  */
 bool
 civic_role_can_read(Oid roleid, Oid relid)
 {
-	return pg_class_aclcheck(relid, roleid, ACL_SELECT) == ACLCHECK_OK ||
-		pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
-								  ACLMASK_ALL) == ACLCHECK_OK;
+	bool		is_missing = false;
+
+	if (pg_class_aclcheck_ext(relid, roleid, ACL_SELECT, &is_missing) == ACLCHECK_OK)
+		return true;
+	if (is_missing)
+		return false;
+	return pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
+									 ACLMASK_ALL) == ACLCHECK_OK;
 }
 
 /* The dataset a table belongs to, and its max groups per unit. */
