@@ -91,3 +91,37 @@ SELECT count(*) AS own_accounts FROM civic.privacy_budgets;
 RESET SESSION AUTHORIZATION;
 SELECT epsilon_budget, epsilon_spent FROM civic.privacy_budgets
  WHERE role = 'regress_civic_attacker'::regrole AND dataset = :'scratch_oid';
+
+-- 4. Row-level security.  The analyst may SELECT a table, but its policy
+-- shows them one ward only; a view owned by the administrator aggregates
+-- every ward.  The analyst cannot read those rows directly, so the view's
+-- DP answers are not free: without a budget there is nothing to spend.
+CREATE TABLE budget_attack.cases AS
+    SELECT g AS id, 'W' || (g % 5) AS ward, g % 2 AS positive FROM generate_series(1, 1000) g;
+ALTER TABLE budget_attack.cases ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_ward ON budget_attack.cases FOR SELECT TO regress_civic_attacker
+    USING (ward = 'W1');
+GRANT SELECT ON budget_attack.cases TO regress_civic_attacker;
+CREATE VIEW budget_attack.cases_all WITH (security_barrier) AS
+    SELECT civic.dp_sum(positive::int8, 0, 1, 0.5) AS positive FROM budget_attack.cases;
+GRANT SELECT ON budget_attack.cases_all TO regress_civic_attacker;
+SET SESSION AUTHORIZATION regress_civic_attacker;
+SELECT count(*) AS rows_visible FROM budget_attack.cases;
+SELECT * FROM civic.budget_remaining('budget_attack.cases');
+SELECT positive > -1000 AS released FROM budget_attack.cases_all;
+\echo SQLSTATE :SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- with a budget, it is charged and limited like any private table
+SELECT civic.set_budget('regress_civic_attacker', 'budget_attack.cases', 0.5);
+SET SESSION AUTHORIZATION regress_civic_attacker;
+SELECT positive > -1000 AS released FROM budget_attack.cases_all;
+SELECT positive > -1000 AS released FROM budget_attack.cases_all;
+\echo SQLSTATE :SQLSTATE
+RESET SESSION AUTHORIZATION;
+-- the table's owner, whom the policy does not restrict, still spends freely
+SELECT * FROM civic.budget_remaining('budget_attack.cases');
+-- a private view may not take its group keys from a table whose policy
+-- hides rows (keys) from the analyst
+SELECT civic.create_private_view('budget_attack.cases_by_ward',
+  'SELECT c.ward, civic.dp_count(0.5) AS n FROM budget_attack.cases c GROUP BY c.ward',
+  'regress_civic_attacker');

@@ -34,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
@@ -529,6 +530,9 @@ civic_check_private_view(PG_FUNCTION_ARGS)
 						(pg_class_aclcheck(rte->relid, analyst, ACL_SELECT) != ACLCHECK_OK &&
 						 pg_attribute_aclcheck(rte->relid, var->varattno, analyst,
 											   ACL_SELECT) != ACLCHECK_OK))
+						ok = false;
+					/* row-level security hides some of its rows (and keys) */
+					else if (check_enable_rls(rte->relid, analyst, true) == RLS_ENABLED)
 						ok = false;
 				}
 			}

@@ -57,6 +57,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/queryjumble.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 #include "budget.h"
@@ -706,6 +707,8 @@ rte_is_read_table(RangeTblEntry *rte)
 /*
  * Whether a role may SELECT every column of a table directly.  A grant on
  * some columns only does not count: the others may be what DP protects.
+ * Nor does a grant on a table whose row-level security policies hide rows
+ * from the role: a view owned by another role may aggregate all of them.
  * A table dropped since it was charged is readable by nobody.
  */
 bool
@@ -713,12 +716,14 @@ civic_role_can_read(Oid roleid, Oid relid)
 {
 	bool		is_missing = false;
 
-	if (pg_class_aclcheck_ext(relid, roleid, ACL_SELECT, &is_missing) == ACLCHECK_OK)
-		return true;
-	if (is_missing)
-		return false;
-	return pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
-									 ACLMASK_ALL) == ACLCHECK_OK;
+	if (pg_class_aclcheck_ext(relid, roleid, ACL_SELECT, &is_missing) != ACLCHECK_OK)
+	{
+		if (is_missing ||
+			pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
+									  ACLMASK_ALL) != ACLCHECK_OK)
+			return false;
+	}
+	return check_enable_rls(relid, roleid, true) != RLS_ENABLED;
 }
 
 /* The dataset a table belongs to, and its max groups per unit. */
