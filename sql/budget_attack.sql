@@ -125,3 +125,28 @@ SELECT * FROM civic.budget_remaining('budget_attack.cases');
 SELECT civic.create_private_view('budget_attack.cases_by_ward',
   'SELECT c.ward, civic.dp_count(0.5) AS n FROM budget_attack.cases c GROUP BY c.ward',
   'regress_civic_attacker');
+
+-- 5. A reference list the analyst can write to.  Rows the analyst adds to
+-- the list of groups repeat the private rows joined to them: 99 copies of
+-- ward W1 make W1's noisy count 100 times its true value, noise unchanged.
+-- A private view may read no table an analyst can change.
+CREATE TABLE budget_attack.my_wards (ward text);
+INSERT INTO budget_attack.my_wards SELECT 'W' || i FROM generate_series(0, 4) i;
+GRANT SELECT, INSERT ON budget_attack.my_wards TO regress_civic_attacker;
+SELECT civic.create_private_view('budget_attack.by_my_ward',
+  $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.25) AS n
+      FROM budget_attack.my_wards w LEFT JOIN budget_attack.people p ON p.ward = w.ward
+     GROUP BY w.ward$$,
+  'regress_civic_attacker') IS NOT NULL AS created;
+SELECT count(*) AS views_left FROM pg_class WHERE relname = 'by_my_ward';
+-- the same for a table the analyst may only update (renaming W0 to W1
+-- repeats W1's people)
+REVOKE INSERT ON budget_attack.my_wards FROM regress_civic_attacker;
+GRANT UPDATE (ward) ON budget_attack.my_wards TO regress_civic_attacker;
+CREATE VIEW budget_attack.by_my_ward2 WITH (security_barrier) AS
+    SELECT w.ward, civic.dp_count(0.25) AS n
+      FROM budget_attack.my_wards w LEFT JOIN budget_attack.people p ON p.ward = w.ward
+     GROUP BY w.ward;
+SELECT civic.check_private_view('budget_attack.by_my_ward2', ARRAY['regress_civic_attacker']::regrole[]);
+REVOKE UPDATE (ward) ON budget_attack.my_wards FROM regress_civic_attacker;
+SELECT civic.check_private_view('budget_attack.by_my_ward2', ARRAY['regress_civic_attacker']::regrole[]);
