@@ -34,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
@@ -455,6 +456,60 @@ only_dp_aggregates_walker(Node *node, void *context)
 	return expression_tree_walker(node, only_dp_aggregates_walker, context);
 }
 
+typedef struct WritableCtx
+{
+	Datum	   *analysts;
+	bool	   *nulls;
+	int			nanalysts;
+} WritableCtx;
+
+/*
+ * Refuse a view that reads a table an analyst can change: rows an analyst
+ * adds to (or edits in) the reference list of groups, say, repeat the
+ * private rows they join to, multiplying one person's contribution beyond
+ * the sensitivity the noise was calibrated for.
+ */
+static bool
+no_writable_tables_walker(Node *node, void *context)
+{
+	WritableCtx *ctx = (WritableCtx *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+		int			i;
+
+		if (rte->rtekind != RTE_RELATION)
+			return false;
+		for (i = 0; i < ctx->nanalysts; i++)
+		{
+			Oid			analyst = DatumGetObjectId(ctx->analysts[i]);
+			AclMode		write = ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE;
+
+			if (ctx->nulls[i])
+				continue;
+			if (pg_class_ownercheck(rte->relid, analyst) ||
+				pg_class_aclcheck(rte->relid, analyst, write) == ACLCHECK_OK ||
+				pg_attribute_aclcheck_all(rte->relid, analyst, ACL_INSERT | ACL_UPDATE,
+										  ACLMASK_ANY) == ACLCHECK_OK)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("a private view may not read table \"%s\", which analyst %s can change",
+								get_rel_name(rte->relid),
+								GetUserNameFromId(analyst, false)),
+						 errdetail("Rows an analyst adds or edits can repeat the private rows they join to, so that one person counts many times."),
+						 errhint("Revoke INSERT, UPDATE, DELETE and TRUNCATE on the table from the analyst, or read a copy the analyst cannot change.")));
+		}
+		return false;
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, no_writable_tables_walker,
+								 context, QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, no_writable_tables_walker, context);
+}
+
 /*
  * civic.check_private_view(view, analysts): refuse a view that could show
  * an analyst anything but differentially-private aggregates.  Every output
@@ -501,6 +556,15 @@ civic_check_private_view(PG_FUNCTION_ARGS)
 				 errmsg("a private view must aggregate with civic's differentially-private aggregates"),
 				 errdetail("The view returns rows without aggregating them.")));
 	(void) query_tree_walker(q, only_dp_aggregates_walker, NULL, 0);
+	{
+		WritableCtx wctx;
+
+		wctx.analysts = elems;
+		wctx.nulls = nulls;
+		wctx.nanalysts = nanalysts;
+		(void) query_tree_walker(q, no_writable_tables_walker, &wctx,
+								 QTW_EXAMINE_RTES_BEFORE);
+	}
 
 	foreach(lc, q->targetList)
 	{
@@ -529,6 +593,9 @@ civic_check_private_view(PG_FUNCTION_ARGS)
 						(pg_class_aclcheck(rte->relid, analyst, ACL_SELECT) != ACLCHECK_OK &&
 						 pg_attribute_aclcheck(rte->relid, var->varattno, analyst,
 											   ACL_SELECT) != ACLCHECK_OK))
+						ok = false;
+					/* row-level security hides some of its rows (and keys) */
+					else if (check_enable_rls(rte->relid, analyst, true) == RLS_ENABLED)
 						ok = false;
 				}
 			}

@@ -235,7 +235,18 @@ account_enter(const AccountKey *key, bool create)
 	Account    *a;
 	bool		found;
 
-	a = hash_search(accounts, key, create ? HASH_ENTER_NULL : HASH_FIND, &found);
+	a = hash_search(accounts, key, HASH_FIND, &found);
+	if (a == NULL && create &&
+		hash_get_num_entries(accounts) < civic_budget_max_entries)
+	{
+		/*
+		 * A shared hash table can grow past its size into the spare shared
+		 * memory that PostgreSQL's own tables (locks) rely on: any role able
+		 * to charge new tables (temporary ones will do) could exhaust it.
+		 * Stay within the configured number.
+		 */
+		a = hash_search(accounts, key, HASH_ENTER_NULL, &found);
+	}
 	if (a == NULL)
 	{
 		if (!create)

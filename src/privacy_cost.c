@@ -57,6 +57,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/queryjumble.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 #include "budget.h"
@@ -250,6 +251,8 @@ typedef struct WalkState
 	PlannedStmt *pstmt;
 	EState	   *estate;
 	bool		rescan;			/* current node may run more than once */
+	bool		copies;			/* current node may run in several parallel
+								 * participants at once */
 	Agg		   *cur_agg;
 	bool	   *seen_subplan;
 	List	   *found;
@@ -407,6 +410,12 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	ArgKind		eps_kind,
 				delta_kind = ARG_VALUE;
 
+	if (ws->copies)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("%s cannot be used where parallel workers may each evaluate it", info->name),
+				 errdetail("The plan runs the aggregate below a Gather node in every participating process; each process would release its own noisy answer."),
+				 errhint("Compute the differentially-private aggregate in a WITH query (CTE), or SET max_parallel_workers_per_gather = 0 for the query.")));
 	if (ws->rescan)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
@@ -544,6 +553,7 @@ static void
 walk_plan(Plan *plan, WalkState *ws, bool rescan)
 {
 	bool		save = ws->rescan;
+	bool		save_copies = ws->copies;
 	ListCell   *lc;
 
 	if (plan == NULL)
@@ -622,8 +632,28 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 			walk_plan(plan->lefttree, ws, rescan);
 			walk_plan(plan->righttree, ws, true);
 			break;
+		case T_Gather:
+		case T_GatherMerge:
+			/* every participant (workers and leader) runs the plan below */
+			ws->copies = true;
+			walk_plan(plan->lefttree, ws, rescan);
+			break;
 		case T_Append:
-			walk_plans(((Append *) plan)->appendplans, ws, rescan);
+			if (plan->parallel_aware)
+			{
+				/* a non-partial child runs in one participant only */
+				Append	   *app = (Append *) plan;
+				int			i = 0;
+
+				foreach(lc, app->appendplans)
+				{
+					ws->copies = i++ < app->first_partial_plan ? false : save_copies;
+					walk_plan((Plan *) lfirst(lc), ws, rescan);
+				}
+				ws->copies = save_copies;
+			}
+			else
+				walk_plans(((Append *) plan)->appendplans, ws, rescan);
 			break;
 		case T_MergeAppend:
 			walk_plans(((MergeAppend *) plan)->mergeplans, ws, rescan);
@@ -659,6 +689,7 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 			break;
 	}
 	ws->rescan = save;
+	ws->copies = save_copies;
 }
 
 /* ---------------------------------------------------------------------
@@ -676,13 +707,23 @@ rte_is_read_table(RangeTblEntry *rte)
 /*
  * Whether a role may SELECT every column of a table directly.  A grant on
  * some columns only does not count: the others may be what DP protects.
+ * Nor does a grant on a table whose row-level security policies hide rows
+ * from the role: a view owned by another role may aggregate all of them.
+ * A table dropped since it was charged is readable by nobody.
  */
 bool
 civic_role_can_read(Oid roleid, Oid relid)
 {
-	return pg_class_aclcheck(relid, roleid, ACL_SELECT) == ACLCHECK_OK ||
-		pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
-								  ACLMASK_ALL) == ACLCHECK_OK;
+	bool		is_missing = false;
+
+	if (pg_class_aclcheck_ext(relid, roleid, ACL_SELECT, &is_missing) != ACLCHECK_OK)
+	{
+		if (is_missing ||
+			pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
+									  ACLMASK_ALL) != ACLCHECK_OK)
+			return false;
+	}
+	return check_enable_rls(relid, roleid, true) != RLS_ENABLED;
 }
 
 /* The dataset a table belongs to, and its max groups per unit. */
@@ -841,8 +882,12 @@ meter_query(QueryDesc *qd, int eflags)
 	nsub = list_length(qd->plannedstmt->subplans);
 	ws.seen_subplan = palloc0(sizeof(bool) * (nsub + 1));
 	walk_plan(qd->plannedstmt->planTree, &ws, false);
-	/* subplans reached by no path we know of: assume they can re-run */
-	for (i = 0; i < nsub; i++)
+	/*
+	 * Subplans reached by no path we know of: assume they can re-run.  A
+	 * parallel worker's plan is the part below Gather; the other subplans it
+	 * carries (CTEs, init plans) run in the leader, which checked them.
+	 */
+	for (i = 0; i < nsub && !IsParallelWorker(); i++)
 		if (!ws.seen_subplan[i])
 		{
 			ws.seen_subplan[i] = true;
