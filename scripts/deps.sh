@@ -22,11 +22,6 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 echo "civic: installing ${missing[*]}"
-# civic runs its own throwaway clusters; do not let the package start one on 5432.
-mkdir -p /etc/postgresql-common
-if [[ ! -e /etc/postgresql-common/createcluster.conf ]] || ! grep -q '^create_main_cluster' /etc/postgresql-common/createcluster.conf; then
-  echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
-fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
