@@ -496,6 +496,136 @@ dp_numeric_to_units(Numeric v, Numeric scale)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, x));
 }
 
+/*
+ * Per-row conversion of a dp_sum(numeric) value, without numeric arithmetic.
+ *
+ * A value v is released as clamp(round(v * 10^-j), lo_u, hi_u), where round
+ * rounds half away from zero (as numeric_int8 does) and lo_u, hi_u are the
+ * bounds converted the same way (dp_numeric_to_units).  Rounding is
+ * monotone, so this equals rounding the value clamped to [lower, upper]:
+ * a value below lower rounds to at most lo_u, one above upper to at least
+ * hi_u.  The integer is computed exactly from the value's base-10000 digits,
+ * saturating far beyond any int64 bound, so no row allocates.
+ *
+ * The digits are read in PostgreSQL's on-disk numeric format (numeric.c),
+ * which is fixed across releases for binary upgrades: after the varlena
+ * header, a uint16 word; if its top two bits are 10 (short format) it holds
+ * the sign (0x2000) and a 7-bit two's complement weight (0x007F); if they
+ * are 00 or 01 (long format: positive or negative) an int16 weight follows;
+ * if 11 the value is NaN or an infinity.  Then come int16 digits, base 10000,
+ * most significant first, digit i weighing 10000^(weight - i).  The datum
+ * may have a 1-byte varlena header (unaligned), hence the memcpy reads.
+ */
+#define DP_NUMERIC_SIGN_MASK	0xC000
+#define DP_NUMERIC_NEG			0x4000
+#define DP_NUMERIC_SHORT		0x8000
+#define DP_NUMERIC_SPECIAL		0xC000
+#define DP_NUMERIC_SHORT_NEG	0x2000
+#define DP_NUMERIC_SHORT_WSIGN	0x0040
+#define DP_NUMERIC_SHORT_WMASK	0x003F
+/* magnitudes above this (in grid units) are beyond every int64 bound */
+#define DP_NUMERIC_SATURATE		(((dp_uint128) 1) << 100)
+
+/*
+ * *units gets clamp(round(v * 10^-j), lo_u, hi_u) for a finite v; false for
+ * NaN and the infinities, which the caller handles.
+ */
+static bool
+dp_numeric_units_clamped(struct varlena *num, int j, int64 lo_u, int64 hi_u,
+						 int64 *units)
+{
+	static const int pow10[5] = {1, 10, 100, 1000, 10000};
+	const char *data = VARDATA_ANY(num);
+	Size		len = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int			weight;
+	bool		neg;
+	const char *digits;
+	int			ndigits;
+	dp_uint128	mag = 0;
+	int			round_digit = 0;
+	int			pos;
+	int			i;
+	dp_int128	val;
+
+	if (len < sizeof(uint16))
+		elog(ERROR, "civic: invalid numeric datum");
+	memcpy(&header, data, sizeof(uint16));
+	if ((header & DP_NUMERIC_SIGN_MASK) == DP_NUMERIC_SPECIAL)
+		return false;
+	if ((header & DP_NUMERIC_SIGN_MASK) == DP_NUMERIC_SHORT)
+	{
+		neg = (header & DP_NUMERIC_SHORT_NEG) != 0;
+		weight = (header & DP_NUMERIC_SHORT_WMASK) |
+			((header & DP_NUMERIC_SHORT_WSIGN) ? ~DP_NUMERIC_SHORT_WMASK : 0);
+		digits = data + sizeof(uint16);
+		ndigits = (int) ((len - sizeof(uint16)) / sizeof(int16));
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 2 * sizeof(uint16))
+			elog(ERROR, "civic: invalid numeric datum");
+		neg = (header & DP_NUMERIC_SIGN_MASK) == DP_NUMERIC_NEG;
+		memcpy(&w, data + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digits = data + 2 * sizeof(uint16);
+		ndigits = (int) ((len - 2 * sizeof(uint16)) / sizeof(int16));
+	}
+
+	/*
+	 * pos: the power of ten, in grid units, of the lowest decimal digit of
+	 * base-10000 digit i.  Digits wholly above the units position are
+	 * accumulated; the one straddling it is split; the first decimal digit
+	 * below it decides the rounding.
+	 */
+	pos = 4 * weight - j;
+	for (i = 0; i < ndigits; i++, pos -= 4)
+	{
+		int16		d;
+
+		memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+		if (pos >= 0)
+		{
+			if (mag > DP_NUMERIC_SATURATE)
+				break;
+			mag = mag * 10000 + (dp_uint128) d;
+			continue;
+		}
+		if (pos >= -3)
+		{
+			int			p = pow10[-pos];
+
+			if (mag <= DP_NUMERIC_SATURATE)
+				mag = mag * (dp_uint128) pow10[4 + pos] + (dp_uint128) (d / p);
+			round_digit = (d % p) / pow10[-pos - 1];
+		}
+		else if (pos == -4)
+			round_digit = d / 1000;
+		break;
+	}
+	/* trailing zeros of an integer-valued digit string */
+	if (i == ndigits && ndigits > 0 && mag != 0)
+	{
+		int			pad = pos + 4;
+
+		while (pad-- > 0 && mag <= DP_NUMERIC_SATURATE)
+			mag *= 10;
+	}
+	if (mag > DP_NUMERIC_SATURATE)
+		mag = DP_NUMERIC_SATURATE + 1;
+	else if (round_digit >= 5)
+		mag++;
+	val = neg ? -(dp_int128) mag : (dp_int128) mag;
+	if (val < lo_u)
+		val = lo_u;
+	else if (val > hi_u)
+		val = hi_u;
+	*units = (int64) val;
+	return true;
+}
+
 /* The decimal grid 10^j for a numeric sum; *scale gets 10^-j. */
 static void
 dp_numeric_grid(Numeric lower, Numeric upper, double epsilon, double delta,
@@ -859,7 +989,8 @@ Datum
 dp_sum_numeric_trans(PG_FUNCTION_ARGS)
 {
 	DpSumState *st = dp_sum_state(fcinfo, "dp_sum_numeric_trans");
-	Numeric		v;
+	struct varlena *raw;
+	int64		units;
 
 	if (!st->ready)
 	{
@@ -902,17 +1033,25 @@ dp_sum_numeric_trans(PG_FUNCTION_ARGS)
 	}
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
-	v = PG_GETARG_NUMERIC(1);
-	if (numeric_is_nan(v))
-		PG_RETURN_POINTER(st);
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
-										  NumericGetDatum(st->nlower))) < 0)
-		st->sum += st->lo_u;
-	else if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
-											   NumericGetDatum(st->nupper))) > 0)
-		st->sum += st->hi_u;
+	raw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
+	if (dp_numeric_units_clamped(raw, st->k, st->lo_u, st->hi_u, &units))
+		st->sum += units;
 	else
-		st->sum += dp_numeric_to_units(v, st->nscale);
+	{
+		/* NaN is skipped; -Infinity and Infinity count as the bounds */
+		Numeric		v = DatumGetNumeric(PointerGetDatum(raw));
+
+		if (numeric_is_nan(v))
+			PG_RETURN_POINTER(st);
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
+											  NumericGetDatum(st->nlower))) < 0)
+			st->sum += st->lo_u;
+		else if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
+												   NumericGetDatum(st->nupper))) > 0)
+			st->sum += st->hi_u;
+		else
+			st->sum += dp_numeric_to_units(v, st->nscale);
+	}
 	st->n++;
 	PG_RETURN_POINTER(st);
 }
