@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  make gcc pkg-config gzip perl
+  make gcc libc6-dev pkg-config gzip perl
   postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libicu-dev
