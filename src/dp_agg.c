@@ -1038,7 +1038,10 @@ dp_sum_numeric_trans(PG_FUNCTION_ARGS)
 		st->sum += units;
 	else
 	{
-		/* NaN is skipped; -Infinity and Infinity count as the bounds */
+		/*
+		 * Only the special values get here (the bounds are finite): NaN is
+		 * skipped; -Infinity counts as the lower bound, Infinity as the upper.
+		 */
 		Numeric		v = DatumGetNumeric(PointerGetDatum(raw));
 
 		if (numeric_is_nan(v))
@@ -1046,11 +1049,8 @@ dp_sum_numeric_trans(PG_FUNCTION_ARGS)
 		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
 											  NumericGetDatum(st->nlower))) < 0)
 			st->sum += st->lo_u;
-		else if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v),
-												   NumericGetDatum(st->nupper))) > 0)
-			st->sum += st->hi_u;
 		else
-			st->sum += dp_numeric_to_units(v, st->nscale);
+			st->sum += st->hi_u;
 	}
 	st->n++;
 	PG_RETURN_POINTER(st);
