@@ -1,27 +1,33 @@
 # civic: PGXS build.  `make && make install` builds and installs the extension;
 # `make demo` and `make test` run the README's two set-up commands.
 
-EXTVERSION   = 0.1.0
+EXTVERSION   = 0.2.0
 MODULE_big   = civic
 MODULEDIR    = extension
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script of a version is assembled from the pieces in
-# control/install/ (one file per concern, applied in name order).
-INSTALL_PIECES = $(sort $(wildcard control/install/*.sql))
-DATA_built   = control/civic--$(EXTVERSION).sql
-DATA         = control/civic.control $(wildcard control/civic--*--*.sql)
+# The install script of the current version is assembled from the pieces in
+# control/install/ (one file per concern, applied in name order).  Released
+# versions' install scripts are kept verbatim in control/released/ and never
+# edited; each upgrade step FROM--TO is assembled from the pieces in
+# control/upgrade/FROM--TO/ (test/upgrade.sh checks that every released
+# version upgrades to a catalogue identical to a fresh install).
+INSTALL_PIECES  = $(sort $(wildcard control/install/*.sql))
+UPGRADE_STEPS   = $(notdir $(wildcard control/upgrade/*--*))
+UPGRADE_SCRIPTS = $(patsubst %,control/civic--%.sql,$(UPGRADE_STEPS))
+DATA_built   = control/civic--$(EXTVERSION).sql $(UPGRADE_SCRIPTS)
+DATA         = control/civic.control $(wildcard control/released/civic--*.sql)
 
 # Data shipped with the extension (boundaries etc.), built by their own rules.
 CIVIC_SHIPPED_DATA ?=
 DATA_built  += $(CIVIC_SHIPPED_DATA)
 
-# London boundaries (docs/boundaries.md): built from the published data in
-# ../shared/data, or wherever CIVIC_SHARED_DATA points, into one CSV that the
-# install script loads; generated, not kept in git.
-CIVIC_SHARED_DATA  ?= ../shared/data
-CIVIC_BOUNDARY_SRC  = $(wildcard $(CIVIC_SHARED_DATA)/london_wards_*/*_ward.wkt.csv.gz \
-                        $(CIVIC_SHARED_DATA)/london_boroughs/*.wkt.csv.gz)
+# London boundaries (docs/boundaries.md): built from the published data that
+# the repository ships in data/ (data/README.md: sources, licences, checksums)
+# into one CSV that the install script loads; generated, not kept in git.
+CIVIC_DATA_SRC     ?= $(srcdir)/data
+CIVIC_BOUNDARY_SRC  = $(wildcard $(CIVIC_DATA_SRC)/london_wards_*/*_ward.wkt.csv.gz \
+                        $(CIVIC_DATA_SRC)/london_boroughs/*.wkt.csv.gz)
 CIVIC_SHIPPED_DATA += control/civic_boundaries.csv
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -31,7 +37,7 @@ PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
                -Wno-missing-field-initializers -Wshadow=compatible-local \
                -Wformat=2 -Wno-format-nonliteral -Werror
 SHLIB_LINK  += -lm
-EXTRA_CLEAN  = control/civic--$(EXTVERSION).sql results regression.diffs regression.out
+EXTRA_CLEAN  = results regression.diffs regression.out
 
 # No LLVM bitcode: civic's functions gain nothing from JIT inlining.
 with_llvm    = no
@@ -48,8 +54,12 @@ CONTRIB_TESTDB = civic_regress
 control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES)
 	cat $^ > $@
 
+.SECONDEXPANSION:
+$(UPGRADE_SCRIPTS): control/civic--%.sql: $$(sort $$(wildcard control/upgrade/$$*/*.sql))
+	cat $(sort $^) > $@
+
 control/civic_boundaries.csv: scripts/build-boundaries.pl $(CIVIC_BOUNDARY_SRC)
-	perl scripts/build-boundaries.pl '$(CIVIC_SHARED_DATA)' > $@.tmp
+	perl scripts/build-boundaries.pl '$(CIVIC_DATA_SRC)' > $@.tmp
 	mv $@.tmp $@
 
 .PHONY: demo test

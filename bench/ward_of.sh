@@ -8,7 +8,7 @@
 # agreement with the join, and the time to build the cache in a new backend.
 #
 #   bash bench/ward_of.sh            (builds, installs, runs a throwaway cluster)
-# Environment: CIVIC_PGPORT, CIVIC_STAGE, CIVIC_SHARED_DATA as for the tests;
+# Environment: CIVIC_PGPORT, CIVIC_STAGE, CIVIC_DATA_SRC as for the tests;
 # BENCH_POINTS (default 1000000).
 set -euo pipefail
 CIVIC_TOP=$(cd "$(dirname "$0")/.." && pwd)

@@ -3,7 +3,7 @@
 #
 #   perl scripts/build-boundaries.pl <shared data dir> > civic_boundaries.csv
 #
-# Reads the published WKT CSVs (gzip) of ../shared/data and writes one CSV
+# Reads the published WKT CSVs (gzip) of data/ (the repository's copy of the published data) and writes one CSV
 # that the install script loads with COPY into civic.boundary, columns
 #     vintage, level, code, name, parent, shipped, geom (EWKT, EPSG:27700)
 # Wards of 2011, 2014, 2018 and 2022 (City of London's own 25 wards, not the
@@ -54,7 +54,7 @@ sub split_csv {
 sub read_rows {
     my ($rel) = @_;
     my $path = "$top/$rel";
-    -f $path or die "build-boundaries: $path not found (set CIVIC_SHARED_DATA)\n";
+    -f $path or die "build-boundaries: $path not found (set CIVIC_DATA_SRC)\n";
     open(my $fh, '-|', 'gzip', '-dc', $path) or die "build-boundaries: gzip: $!\n";
     my $head = <$fh>;
     $head =~ s/\r?\n$//;

@@ -73,14 +73,15 @@ cluster_stop() {
   fi
 }
 
-# Decompressed copies of ../shared/data that the server user can read
+# Decompressed copies of the repository's data/ that the server user can read
 # (COPY ... FROM a file runs as `postgres`).  Sets CIVIC_DATA.
 stage_data() {
-  local src=${CIVIC_SHARED_DATA:-$(cd "$CIVIC_TOP/../shared/data" 2>/dev/null && pwd)}
-  if [[ -z $src || ! -d $src ]]; then
-    echo "civic: the London data folder ../shared/data was not found (set CIVIC_SHARED_DATA)" >&2
+  local src=${CIVIC_DATA_SRC:-$CIVIC_TOP/data}
+  if [[ ! -f $src/SHA256SUMS ]]; then
+    echo "civic: the data folder $src is missing or incomplete (no SHA256SUMS)" >&2
     return 1
   fi
+  src=$(cd "$src" && pwd)
   export CIVIC_DATA=$CIVIC_RUN/data
   mkdir -p "$CIVIC_DATA"
   local f rel

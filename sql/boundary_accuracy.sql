@@ -1,5 +1,5 @@
 -- Accuracy of civic.ward_of against the official ward labels of OS Code-Point
--- Open postcodes (the labelled dev split in ../shared/data), each release
+-- Open postcodes (the labelled dev split shipped in data/), each release
 -- against the ward vintage it was labelled with: 2014.3.0 vs 2014 wards,
 -- 2018.3.0 vs 2018 wards, 2024.1.0 vs the (generalised) 2022 wards.
 -- Excluded: postcodes without coordinates (positional quality 90 or a zero

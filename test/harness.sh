@@ -34,13 +34,14 @@ free_port() {
 make_copy() {
   mkdir -p "$1/test" "$1/sql" "$1/expected" "$1/data"
   cp -a "$CIVIC_TOP/Makefile" "$CIVIC_TOP/control" "$CIVIC_TOP/src" "$CIVIC_TOP/scripts" "$1/"
+  cp -a "$CIVIC_TOP"/data/london_* "$CIVIC_TOP/data/SHA256SUMS" "$1/data/"
   cp -a "$CIVIC_TOP/sql/00_install.sql" "$1/sql/"
   cp -a "$CIVIC_TOP/expected/00_install.out" "$1/expected/"
 }
 
 # run_copy DIR PORT: run the copy's test suite; output in DIR/run.out, exit status in $rc.
 run_copy() {
-  (cd "$1" && env -u PGHOST -u PGPORT -u PGUSER CIVIC_PGPORT="$2" CIVIC_SHARED_DATA="$1/data" \
+  (cd "$1" && env -u PGHOST -u PGPORT -u PGUSER CIVIC_PGPORT="$2" \
      bash scripts/run-tests.sh) >"$1/run.out" 2>&1
   rc=$?
 }

@@ -1,0 +1,17 @@
+-- civic upgrade 0.1.0 -> 0.2.0.  Assembled, in name order, from the pieces in
+-- control/upgrade/0.1.0--0.2.0/ (one per concern, mirroring control/install/).
+-- test/upgrade.sh proves that the upgraded catalogue equals a fresh install.
+-- Like the install script, it never relies on the caller's search_path.
+
+\echo Use "ALTER EXTENSION civic UPDATE TO '0.2.0'" to load this file. \quit
+
+DO $upgrade$
+BEGIN
+    EXECUTE pg_catalog.format(
+        'SET LOCAL search_path = pg_catalog, %I, pg_temp',
+        (SELECT n.nspname
+           FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+          WHERE e.extname = 'postgis'));
+END
+$upgrade$;
