@@ -37,6 +37,9 @@ PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
                -Wno-missing-field-initializers -Wshadow=compatible-local \
                -Wformat=2 -Wno-format-nonliteral -Werror
 SHLIB_LINK  += -lm
+# ICU for civic.normalize_name (src/names.c)
+PG_CPPFLAGS += $(shell pkg-config --cflags icu-uc icu-i18n)
+SHLIB_LINK  += $(shell pkg-config --libs icu-uc icu-i18n)
 EXTRA_CLEAN  = results regression.diffs regression.out
 
 # No LLVM bitcode: civic's functions gain nothing from JIT inlining.

@@ -269,33 +269,56 @@ load_catalog(LevelVintage **out, int *nout)
 	return cxt;
 }
 
-/* The vintage to use for a level: the requested one, else 0, else error. */
+/*
+ * The vintage to use for a level.  No vintage: the newest loaded.  A year V:
+ * the boundaries in force in V, that is V itself if loaded, else the newest
+ * loaded vintage before V (ward_of(p, 2020) uses the 2018 wards), else the
+ * vintage-independent rows (vintage 0) if the level has them, else an error
+ * (V is before the first loaded vintage, or the level is not loaded).
+ */
 static int32
 resolve_vintage(const char *level, int32 vintage, bool given)
 {
 	bool		any = false,
 				has_v = false,
-				has_0 = false;
-	int32		newest = 0;
+				has_0 = false,
+				has_before = false;
+	int32		newest = 0,
+				before = 0,
+				oldest = 0;
 	int			i;
 	StringInfoData buf;
 
 	for (i = 0; i < ncatalog; i++)
 	{
+		int32		cv = catalog[i].vintage;
+
 		if (strcmp(catalog[i].level, level) != 0)
 			continue;
-		if (!any || catalog[i].vintage > newest)
-			newest = catalog[i].vintage;
+		if (!any || cv > newest)
+			newest = cv;
 		any = true;
-		if (catalog[i].vintage == vintage)
+		if (cv == vintage)
 			has_v = true;
-		if (catalog[i].vintage == 0)
+		if (cv == 0)
 			has_0 = true;
+		else
+		{
+			if (oldest == 0 || cv < oldest)
+				oldest = cv;
+			if (cv < vintage && (!has_before || cv > before))
+			{
+				before = cv;
+				has_before = true;
+			}
+		}
 	}
 	if (any && !given)
 		return newest;
 	if (has_v)
 		return vintage;
+	if (has_before)
+		return before;
 	if (has_0)
 		return 0;
 
@@ -317,9 +340,11 @@ resolve_vintage(const char *level, int32 vintage, bool given)
 			appendStringInfo(&buf, "%s%d", buf.len ? ", " : "", catalog[i].vintage);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("no %s boundaries of vintage %d are loaded", level, vintage),
-			 errdetail("Loaded vintages of level \"%s\": %s.", level, buf.data),
-			 errhint("Pass one of the loaded vintages, or load that vintage into civic.boundary.")));
+			 errmsg("no %s boundaries were in force in %d", level, vintage),
+			 errdetail("The oldest loaded vintage of level \"%s\" is %d; loaded vintages: %s.",
+					   level, oldest, buf.data),
+			 errhint("Pass a year from %d on, or load an older vintage into civic.boundary.",
+					 oldest)));
 	return 0;					/* keep compiler quiet */
 }
 

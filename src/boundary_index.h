@@ -15,8 +15,9 @@ typedef struct BoundaryIndex BoundaryIndex;
 
 /*
  * Index of `level` for a requested vintage (`vintage_given` false: the newest
- * loaded for the level), built on first use.  Raises 22023 if the level or
- * the vintage is not loaded.  The result stays valid until
+ * loaded for the level; a year that is not loaded: the newest loaded vintage
+ * before it, else vintage 0), built on first use.  Raises 22023 if the level
+ * is not loaded or the year is before its first loaded vintage.  The result stays valid until
  * boundary_cache_generation() changes.
  */
 extern BoundaryIndex *boundary_index_get(const char *level, int level_len,
