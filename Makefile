@@ -29,6 +29,9 @@ CIVIC_DATA_SRC     ?= $(srcdir)/data
 CIVIC_BOUNDARY_SRC  = $(wildcard $(CIVIC_DATA_SRC)/london_wards_*/*_ward.wkt.csv.gz \
                         $(CIVIC_DATA_SRC)/london_boroughs/*.wkt.csv.gz)
 CIVIC_SHIPPED_DATA += control/civic_boundaries.csv
+# London postcode directory (docs/postcode.md), built the same way.
+CIVIC_POSTCODE_SRC  = $(wildcard $(CIVIC_DATA_SRC)/postcodes_codepoint_open/*_london_dev.csv.gz)
+CIVIC_SHIPPED_DATA += control/civic_postcodes.csv
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 
@@ -63,6 +66,10 @@ $(UPGRADE_SCRIPTS): control/civic--%.sql: $$(sort $$(wildcard control/upgrade/$$
 
 control/civic_boundaries.csv: scripts/build-boundaries.pl $(CIVIC_BOUNDARY_SRC)
 	perl scripts/build-boundaries.pl '$(CIVIC_DATA_SRC)' > $@.tmp
+	mv $@.tmp $@
+
+control/civic_postcodes.csv: scripts/build-postcodes.pl $(CIVIC_POSTCODE_SRC)
+	perl scripts/build-postcodes.pl '$(CIVIC_DATA_SRC)' > $@.tmp
 	mv $@.tmp $@
 
 .PHONY: demo test

@@ -1,0 +1,1 @@
+../../install/60-postcodes.sql
