@@ -487,6 +487,15 @@ trigram_similarity(const UChar32 *a, int na, const UChar32 *b, int nb)
 	return (double) common / (double) (ta + tb - common);
 }
 
+/* Is p (not empty) the first whole words of s? */
+static bool
+word_prefix(const char *p, const char *s)
+{
+	size_t		n = strlen(p);
+
+	return n > 0 && strncmp(p, s, n) == 0 && s[n] == ' ';
+}
+
 /* civic.name_similarity(text, text) -> float8 */
 Datum
 names_similarity(PG_FUNCTION_ARGS)
@@ -508,6 +517,9 @@ names_similarity(PG_FUNCTION_ARGS)
 		PG_RETURN_FLOAT8(1.0);
 	e = edit_similarity(ca, na, cb, nb);
 	t = trigram_similarity(ca, na, cb, nb);
+	/* one key is the first words of the other: "kingston" ~ "kingston hill" */
+	if (word_prefix(a8, b8) || word_prefix(b8, a8))
+		e = Max(e, 0.8);
 	/* below 1 unless the keys are equal */
 	PG_RETURN_FLOAT8(Min(Max(e, t), 0.999));
 }

@@ -15,7 +15,7 @@ CREATE FUNCTION civic.name_similarity(a pg_catalog.text, b pg_catalog.text) RETU
     AS 'MODULE_PATHNAME', 'names_similarity'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.name_similarity(pg_catalog.text, pg_catalog.text) IS
-    'similarity of two place names in [0, 1]: 1 when their normalize_name keys are equal, else the greater of 1 - edit distance / length and the trigram similarity of the keys (at most 0.999)';
+    'similarity of two place names in [0, 1]: 1 when their normalize_name keys are equal, else the greatest of 1 - edit distance / length, the trigram similarity of the keys, and 0.8 when one key is the first words of the other (at most 0.999)';
 
 CREATE FUNCTION civic._resolve_pick(name pg_catalog.text, level pg_catalog.text, vintage pg_catalog.int4,
                                     codes civic.gsscode[], labels pg_catalog.text[])
@@ -66,11 +66,11 @@ BEGIN ATOMIC
            LATERAL (SELECT civic.name_similarity($1, b.name) AS score) s
      WHERE b.level OPERATOR(pg_catalog.=) $2
        AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage($2, $3)
-       AND s.score OPERATOR(pg_catalog.>=) 0.3
+       AND s.score OPERATOR(pg_catalog.>=) 0.5
        AND ($4 IS NULL
             OR b.parent OPERATOR(civic.=) $4
             OR civic.parent_of(b.parent, b.vintage) OPERATOR(civic.=) $4)
      ORDER BY s.score DESC, b.code;
 END;
 COMMENT ON FUNCTION civic.match_areas(pg_catalog.text, pg_catalog.text, pg_catalog.int4, civic.gsscode) IS
-    'areas of this level and vintage (NULL: newest) whose names are similar to the name given (civic.name_similarity >= 0.3), best first: for cleaning misspelt names';
+    'areas of this level and vintage (NULL: newest) whose names are similar to the name given (civic.name_similarity >= 0.5), best first: for cleaning misspelt names';

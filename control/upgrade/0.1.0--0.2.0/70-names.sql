@@ -1,0 +1,1 @@
+../../install/70-names.sql
