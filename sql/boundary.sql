@@ -51,7 +51,13 @@ SELECT civic.boundary_vintage('ward') AS ward_newest,
        civic.boundary_vintage('region') AS region;
 
 -- ---------------------------------------------------------------- errors
-SELECT civic.ward_of(civic.bng(530000, 180000), 2016);
+-- a year that is not a loaded vintage: the boundaries in force then (the
+-- newest loaded vintage before it); before the first vintage, an error
+SELECT civic.boundary_vintage('ward', 2016) AS ward_2016, civic.boundary_vintage('ward', 2020) AS ward_2020,
+       civic.boundary_vintage('ward', 2030) AS ward_2030, civic.boundary_vintage('borough', 1990) AS borough_1990;
+SELECT civic.ward_of(civic.bng(530000, 180000), 2016) = civic.ward_of(civic.bng(530000, 180000), 2014) AS in_force_2016,
+       civic.ward_of(civic.bng(530000, 180000), 2020) = civic.ward_of(civic.bng(530000, 180000), 2018) AS in_force_2020;
+SELECT civic.ward_of(civic.bng(530000, 180000), 2010);
 SELECT civic.area_of(civic.bng(530000, 180000), 'lsoa', 2021);
 SELECT civic.area_of(civic.bng(530000, 180000), '');
 SELECT civic.ward_of('SRID=27700;LINESTRING(530000 180000, 530100 180100)'::geometry);

@@ -33,25 +33,24 @@ CREATE FUNCTION civic.resolve_area(name pg_catalog.text, level pg_catalog.text D
     RETURNS civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT civic._resolve_pick($1, $2, NULLIF(v.vintage, 0),
-               pg_catalog.array_agg(b.code ORDER BY b.code),
-               pg_catalog.array_agg(b.code::pg_catalog.text OPERATOR(pg_catalog.||) ' '
-                                    OPERATOR(pg_catalog.||) b.name
-                                    OPERATOR(pg_catalog.||) COALESCE(
-                                        ' (' OPERATOR(pg_catalog.||) civic.area_name(b.parent, v.vintage)
-                                        OPERATOR(pg_catalog.||) ', '
-                                        OPERATOR(pg_catalog.||) b.parent::pg_catalog.text
-                                        OPERATOR(pg_catalog.||) ')', '')
-                                    ORDER BY b.code))
-      FROM (SELECT civic.boundary_vintage($2, $3) AS vintage) v
-      JOIN civic.boundary b
-        ON b.level OPERATOR(pg_catalog.=) $2
-       AND b.vintage OPERATOR(pg_catalog.=) v.vintage
-       AND civic.normalize_name(b.name) OPERATOR(pg_catalog.=) civic.normalize_name($1)
-     WHERE $4 IS NULL
-        OR b.parent OPERATOR(civic.=) $4
-        OR civic.parent_of(b.parent, v.vintage) OPERATOR(civic.=) $4
-     GROUP BY v.vintage;
+    WITH m AS (
+        SELECT b.code,
+               b.code::pg_catalog.text OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) b.name
+               OPERATOR(pg_catalog.||) COALESCE(
+                   ' (' OPERATOR(pg_catalog.||) civic.area_name(b.parent, b.vintage)
+                   OPERATOR(pg_catalog.||) ', ' OPERATOR(pg_catalog.||) b.parent::pg_catalog.text
+                   OPERATOR(pg_catalog.||) ')', '') AS label
+          FROM civic.boundary b
+         WHERE b.level OPERATOR(pg_catalog.=) $2
+           AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage($2, $3)
+           AND civic.normalize_name(b.name) OPERATOR(pg_catalog.=) civic.normalize_name($1)
+           AND ($4 IS NULL
+                OR b.parent OPERATOR(civic.=) $4
+                OR civic.parent_of(b.parent, b.vintage) OPERATOR(civic.=) $4))
+    -- evaluated once, so an unknown level or vintage is an error even with no candidates
+    SELECT civic._resolve_pick($1, $2, NULLIF(civic.boundary_vintage($2, $3), 0),
+                               (SELECT pg_catalog.array_agg(m.code ORDER BY m.code) FROM m),
+                               (SELECT pg_catalog.array_agg(m.label ORDER BY m.code) FROM m));
 END;
 COMMENT ON FUNCTION civic.resolve_area(pg_catalog.text, pg_catalog.text, pg_catalog.int4, civic.gsscode) IS
     'code of the one area of this level and vintage (NULL: newest; a year: the boundaries in force then) whose name has the same normalize_name key, optionally within an enclosing area; NULL if none; error VN001 listing the candidates if several';
@@ -64,7 +63,8 @@ BEGIN ATOMIC
     SELECT b.code, b.name, s.score
       FROM civic.boundary b,
            LATERAL (SELECT civic.name_similarity($1, b.name) AS score) s
-     WHERE b.level OPERATOR(pg_catalog.=) $2
+     WHERE civic.boundary_vintage($2, $3) IS NOT NULL   -- errors for an unknown level or vintage
+       AND b.level OPERATOR(pg_catalog.=) $2
        AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage($2, $3)
        AND s.score OPERATOR(pg_catalog.>=) 0.5
        AND ($4 IS NULL
