@@ -85,7 +85,7 @@ require_admin(const char *what)
 						   ADMIN_ROLE)));
 }
 
-/* How a dataset is shown: its name, the table, or a marker. */
+/* How a dataset is shown: its name, the table, or a marker (as the API takes it). */
 char *
 civic_dataset_display(const CivicDatasetKey *ds)
 {
@@ -98,8 +98,19 @@ civic_dataset_display(const CivicDatasetKey *ds)
 		case CIVIC_DS_NAMED:
 			return pstrdup(ds->name);
 		case CIVIC_DS_TABLE:
-			return DatumGetCString(DirectFunctionCall1(regclassout,
-													   ObjectIdGetDatum(ds->relid)));
+			{
+				/*
+				 * Always schema-qualified and quoted as needed, whatever the
+				 * search_path: the form that resolve_dataset() accepts back.
+				 */
+				char	   *relname = get_rel_name(ds->relid);
+				char	   *nspname = relname ?
+					get_namespace_name(get_rel_namespace(ds->relid)) : NULL;
+
+				if (relname == NULL || nspname == NULL)
+					return psprintf("%u", ds->relid);	/* dropped since */
+				return pstrdup(quote_qualified_identifier(nspname, relname));
+			}
 	}
 	return pstrdup("?");
 }
