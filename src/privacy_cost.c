@@ -1210,15 +1210,15 @@ reads_protected_table(PlannedStmt *pstmt)
 	return false;
 }
 
-/* Track a query for as long as its executor state lives. */
-static void
+/* Track a query for as long as its executor state lives; true if protected. */
+static bool
 note_active_query(QueryDesc *qd, bool citus)
 {
 	bool		protected = reads_protected_table(qd->plannedstmt);
 	ActiveQuery *aq;
 
 	if (!protected && !citus)
-		return;
+		return false;
 	aq = MemoryContextAllocZero(qd->estate->es_query_cxt, sizeof(ActiveQuery));
 	aq->protected = protected;
 	aq->citus = citus;
@@ -1229,6 +1229,70 @@ note_active_query(QueryDesc *qd, bool citus)
 		active_protected++;
 	if (citus)
 		active_citus++;
+	return protected;
+}
+
+/*
+ * Whether PostgreSQL sends a message of this level to the server log (as
+ * is_log_level_output() in elog.c decides): only then does emit_log_hook
+ * see it.
+ */
+static bool
+level_reaches_server_log(int elevel)
+{
+	if (elevel == LOG)
+		return log_min_messages == LOG || log_min_messages <= ERROR;
+	if (log_min_messages == LOG)
+		return elevel >= FATAL;
+	return elevel >= log_min_messages;
+}
+
+/* auto_explain.log_level as an elog level; -1 if not known. */
+static int
+level_from_name(const char *name)
+{
+	static const struct
+	{
+		const char *name;
+		int			level;
+	}			levels[] = {
+		{"debug5", DEBUG5}, {"debug4", DEBUG4}, {"debug3", DEBUG3},
+		{"debug2", DEBUG2}, {"debug1", DEBUG1}, {"debug", DEBUG2},
+		{"info", INFO}, {"notice", NOTICE}, {"warning", WARNING}, {"log", LOG}
+	};
+	int			i;
+
+	for (i = 0; i < lengthof(levels); i++)
+		if (pg_strcasecmp(name, levels[i].name) == 0)
+			return levels[i].level;
+	return -1;
+}
+
+/*
+ * emit_log_hook sees only messages that also go to the server log.  When
+ * auto_explain is active at a level that reaches the client alone (INFO,
+ * NOTICE, or DEBUG below log_min_messages), its plans of a protected query
+ * could not be held back: refuse the query instead.
+ */
+static void
+check_plan_reports(void)
+{
+	const char *duration = GetConfigOption("auto_explain.log_min_duration", true, false);
+	const char *level_name;
+	int			level;
+
+	if (duration == NULL || strcmp(duration, "-1") == 0)
+		return;
+	level_name = GetConfigOption("auto_explain.log_level", true, false);
+	level = level_name ? level_from_name(level_name) : LOG;
+	if (level >= 0 && level_reaches_server_log(level))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
+			 errmsg("auto_explain would send the plan of a query that reads tables you cannot read directly to your session"),
+			 errdetail("auto_explain.log_level is \"%s\", which does not go to the server log; plans show row counts of the underlying tables.",
+					   level_name ? level_name : "?"),
+			 errhint("Ask an administrator to set auto_explain.log_level to log (plans then go to the server log only).")));
 }
 
 /* A plan reported by auto_explain (or a module that reports like it). */
@@ -1567,7 +1631,8 @@ meter_query(QueryDesc *qd, int eflags)
 			walk_plan(list_nth(qd->plannedstmt->subplans, i), &ws, true);
 		}
 
-	note_active_query(qd, ws.citus);
+	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
+		check_plan_reports();
 	/* (the leader charges for the whole plan; workers only register) */
 	if (!IsParallelWorker())
 		dp_views = dp_view_references(qd->plannedstmt);
