@@ -112,6 +112,26 @@ SELECT civic.dp_count(0.25) > -1000 AS released FROM privacy_meter.people_by_war
 SELECT 20 - privacy_meter.left() AS spent;
 SELECT civic.dp_sum(residents::int8, 0, 10, 3) > -1000 AS released FROM privacy_meter.people_by_ward;
 SELECT 20 - privacy_meter.left() AS spent;
+-- the price is for one evaluation: a plan that may evaluate the view again
+-- and again (LATERAL, correlated subquery), each time reading the private
+-- table, is refused (VB003), as the view's aggregates would be
+SELECT count(*) FROM privacy_meter.wards w,
+       LATERAL (SELECT count(*) AS n FROM privacy_meter.people_by_ward v
+                 WHERE v.ward_code = w.ward_code) s;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT w.ward_code, (SELECT count(*) FROM privacy_meter.people_by_ward v
+                      WHERE v.ward_code = w.ward_code) AS n
+  FROM privacy_meter.wards w WHERE w.ward_code = 'WSOLO';
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT 20 - privacy_meter.left() AS spent;
+-- (read once in a CTE, then joined, or by an EXISTS that the planner turns
+-- into a join: one charge each)
+SELECT count(*) FROM privacy_meter.wards w
+ WHERE EXISTS (SELECT FROM privacy_meter.people_by_ward v WHERE v.ward_code = w.ward_code);
+SELECT 20 - privacy_meter.left() AS spent;
+WITH v AS MATERIALIZED (SELECT ward_code FROM privacy_meter.people_by_ward)
+SELECT count(*) FROM privacy_meter.wards w WHERE EXISTS (SELECT FROM v WHERE v.ward_code = w.ward_code);
+SELECT 20 - privacy_meter.left() AS spent;
 -- the charges carry the view's aggregates in the ledger
 SELECT aggregate, epsilon FROM civic.privacy_ledger
  WHERE dataset = 'privacy_meter.people' ORDER BY "time" DESC, aggregate LIMIT 2;

@@ -273,6 +273,8 @@ typedef struct WalkState
 	List	   *found;
 	bool		citus;			/* the plan has a Citus scan or reads a Citus
 								 * intermediate result */
+	List	   *rescanned_groupings;	/* Agg and Group nodes that may run
+										 * more than once */
 } WalkState;
 
 static void walk_plan(Plan *plan, WalkState *ws, bool rescan);
@@ -632,6 +634,8 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 		return;
 	check_stack_depth();
 	ws->rescan = rescan;
+	if (rescan && (IsA(plan, Agg) || IsA(plan, Group)))
+		ws->rescanned_groupings = lappend(ws->rescanned_groupings, plan);
 
 	/* init plans run once per (re)scan of the node they hang from */
 	foreach(lc, plan->initPlan)
@@ -1057,6 +1061,65 @@ view_is_dp(Oid viewid)
 		ent->is_dp = is_dp;
 	}
 	return is_dp;
+}
+
+/*
+ * Whether a plan subtree scans a table the role cannot read directly.  (A
+ * CTE below is computed once and read from its store: not followed.)
+ */
+static bool
+plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
+{
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return false;
+	check_stack_depth();
+	switch (nodeTag(plan))
+	{
+		case T_SeqScan:
+		case T_SampleScan:
+		case T_IndexScan:
+		case T_IndexOnlyScan:
+		case T_BitmapHeapScan:
+		case T_TidScan:
+		case T_TidRangeScan:
+		case T_ForeignScan:
+		case T_CustomScan:
+			{
+				Index		rti = ((Scan *) plan)->scanrelid;
+
+				if (rti > 0 && rti <= list_length(pstmt->rtable))
+				{
+					RangeTblEntry *rte = rt_fetch(rti, pstmt->rtable);
+
+					if (rte->rtekind == RTE_RELATION &&
+						!civic_role_can_read(roleid, rte->relid))
+						return true;
+				}
+				if (IsA(plan, CustomScan))
+					foreach(lc, ((CustomScan *) plan)->custom_plans)
+						if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+							return true;
+			}
+			break;
+		case T_Append:
+			foreach(lc, ((Append *) plan)->appendplans)
+				if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+					return true;
+			break;
+		case T_MergeAppend:
+			foreach(lc, ((MergeAppend *) plan)->mergeplans)
+				if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+					return true;
+			break;
+		case T_SubqueryScan:
+			return plan_scans_protected(((SubqueryScan *) plan)->subplan, pstmt, roleid);
+		default:
+			break;
+	}
+	return plan_scans_protected(plan->lefttree, pstmt, roleid) ||
+		plan_scans_protected(plan->righttree, pstmt, roleid);
 }
 
 /* The DP views a plan reads: one list cell per reference. */
@@ -1653,6 +1716,26 @@ meter_query(QueryDesc *qd, int eflags)
 	/* a plan that returns no row without reading anything costs nothing */
 	if (plan_runs_nothing(qd->plannedstmt))
 		return;
+
+	/*
+	 * The full price covers one evaluation of each view.  A privacy-safe
+	 * view (it always aggregates) whose aggregates were dropped may still be
+	 * re-evaluated by the plan -- in a LATERAL or correlated subquery, on
+	 * the inner side of a nested loop -- each time reading its private
+	 * table again for one charge: refused, as its aggregates would be.
+	 */
+	if (dp_views != NIL)
+	{
+		Oid			roleid = GetSessionUserId();
+
+		foreach(lc, ws.rescanned_groupings)
+			if (plan_scans_protected(lfirst(lc), qd->plannedstmt, roleid))
+				ereport(ERROR,
+						(errcode(ERRCODE_CIVIC_UNMETERABLE),
+						 errmsg("a privacy-safe view cannot be read where the plan may evaluate it more than once"),
+						 errdetail("The view is inside a correlated subquery, a LATERAL subquery, the inner side of a nested loop or a recursive query; each evaluation would read its private tables again."),
+						 errhint("Read the view in a WITH query (CTE) or a plain subquery in FROM, and join to its result.")));
+	}
 
 	if (!IsParallelWorker())
 		charge_query(qd, ws.found, dp_views);
