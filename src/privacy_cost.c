@@ -20,6 +20,15 @@
  *    aggregate never runs unmetered: not without the preload, not as a
  *    window function, not through a path the hook did not see.
  *
+ * Around them, the hook also makes sure that reading private data costs
+ * something and shows nothing else: a read of a privacy-safe view is
+ * charged the view's full price even when the planner dropped its
+ * aggregates, and refused where the plan may re-evaluate it; a plan that
+ * runs nothing (constant LIMIT 0, constant-false filter) costs nothing;
+ * plans of queries over tables the session user cannot read do not reach
+ * the client through auto_explain; DP aggregates in distributed (Citus)
+ * plans are refused until civic meters them.
+ *
  * Accounting (see docs/budget.md): basic composition over the aggregates of
  * a query; a GROUP BY releases disjoint groups, which costs one epsilon per
  * aggregate when each person reaches one group (parallel composition), and
