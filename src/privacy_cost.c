@@ -1270,7 +1270,8 @@ reads_protected_table(PlannedStmt *pstmt)
 	Oid			roleid = GetSessionUserId();
 	ListCell   *lc;
 
-	if (superuser_arg(roleid))
+	/* (a background process without a session user talks to no client) */
+	if (!OidIsValid(roleid) || superuser_arg(roleid))
 		return false;
 	foreach(lc, pstmt->rtable)
 	{
