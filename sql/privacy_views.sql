@@ -1,0 +1,218 @@
+-- Privacy-safe views, rule 2: a private view's rows are exactly the rows of
+-- its public key table, whatever the private data.  Each shape below was
+-- accepted by civic 0.1.0 and let an analyst who selects only the key column
+-- learn a fact about private rows for free.  Every shape is tried twice:
+-- through civic.create_private_view (checked when created), and as the same
+-- security_barrier view made by hand and granted to the analyst (checked
+-- when the analyst reads it).
+--
+-- Set-up of issue 8: superuser-owned people(id, ward_code, age, income),
+-- 5,000 rows; ward WSOLO holds exactly one person (the only income above
+-- 100,000), WEMPTY nobody; a public list of wards.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_pv_analyst;
+CREATE ROLE regress_pv_analyst;
+CREATE SCHEMA pv;
+GRANT USAGE ON SCHEMA pv TO PUBLIC;
+CREATE TABLE pv.people (id int PRIMARY KEY, ward_code text NOT NULL, age int, income int);
+INSERT INTO pv.people
+SELECT g, 'W' || lpad((g % 20)::text, 2, '0'), 18 + g % 70, 10000 + (g * 7919) % 90000
+  FROM generate_series(1, 4999) g;
+INSERT INTO pv.people VALUES (5000, 'WSOLO', 44, 123456);
+CREATE TABLE pv.wards (ward_code text PRIMARY KEY, borough text NOT NULL);
+INSERT INTO pv.wards SELECT 'W' || lpad(i::text, 2, '0'), 'B' || (i % 4) FROM generate_series(0, 19) i;
+INSERT INTO pv.wards VALUES ('WSOLO', 'B0'), ('WEMPTY', 'B1');
+GRANT SELECT ON pv.wards TO regress_pv_analyst;
+-- a plain view of the raw rows (for the DBA), and a function that reads them
+-- with its owner's rights
+CREATE VIEW pv.people_raw AS SELECT * FROM pv.people;
+CREATE FUNCTION pv.has_rich(text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT EXISTS (SELECT 1 FROM pv.people WHERE ward_code = $1 AND income > 100000) $$;
+ANALYZE pv.people, pv.wards;
+SELECT civic.set_budget('regress_pv_analyst', 'pv.people', 1000);
+SELECT count(*) AS people, count(*) FILTER (WHERE income > 100000) AS rich,
+       count(*) FILTER (WHERE ward_code = 'WSOLO') AS in_wsolo FROM pv.people;
+
+-- Try a definition through create_private_view: 'accepted' or the refusal.
+CREATE FUNCTION pv.try_create(name text, def text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM civic.create_private_view('pv.' || name, def, 'regress_pv_analyst');
+    RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'refused ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+-- The same view made by hand (no check), granted to the analyst.
+CREATE FUNCTION pv.make_by_hand(name text, def text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE VIEW pv.%I WITH (security_barrier) AS %s', name, def);
+    EXECUTE format('GRANT SELECT ON pv.%I TO regress_pv_analyst', name);
+END $$;
+-- Read every column of a view (nothing is planned away): the number of rows,
+-- or the refusal.
+CREATE FUNCTION pv.try_read(name text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    EXECUTE format('SELECT count(v.*) FROM pv.%I v', name) INTO n;
+    RETURN n || ' rows';
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'refused ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+GRANT EXECUTE ON FUNCTION pv.try_read(text) TO regress_pv_analyst;
+
+CREATE TABLE pv.shape (n int PRIMARY KEY, what text, def text);
+INSERT INTO pv.shape VALUES
+-- the recommended shape, and variants that keep every ward
+(1, 'LEFT JOIN from the key table', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(2, 'RIGHT JOIN to the key table', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.people p RIGHT JOIN pv.wards w ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(3, 'private condition in the ON clause', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS rich
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code AND p.income > 100000
+     GROUP BY w.ward_code$$),
+(4, 'private condition in FILTER', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) FILTER (WHERE p.income > 100000) AS rich
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(5, 'LEFT JOIN LATERAL subquery', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN LATERAL (SELECT id FROM pv.people q WHERE q.ward_code = w.ward_code) p ON true
+     GROUP BY w.ward_code$$),
+(6, 'WHERE on key-table columns only', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     WHERE w.borough <> 'B3' GROUP BY w.ward_code$$),
+(7, 'no GROUP BY: one row, whatever the data', $$
+    SELECT civic.dp_count(0.5) AS rich FROM pv.people p WHERE p.income > 100000$$),
+-- the three shapes of the issue
+(10, 'inner join (WEMPTY missing)', $$
+    SELECT w.ward_code, civic.dp_count(0.5) AS n
+      FROM pv.people p JOIN pv.wards w ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(11, 'LEFT JOIN + WHERE on private column (only WSOLO left)', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     WHERE p.income > 100000 GROUP BY w.ward_code$$),
+(12, 'GROUP BY a private column not shown (rows = distinct ages)', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code, p.age$$),
+-- the next ones of the class
+(20, 'key table on the nullable side of a LEFT JOIN', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.people p LEFT JOIN pv.wards w ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(21, 'FULL JOIN', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w FULL JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(22, 'comma join', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w, pv.people p WHERE p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(23, 'inner join after the LEFT JOIN', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+      JOIN pv.people q ON q.id = p.id GROUP BY w.ward_code$$),
+(24, 'CROSS JOIN LATERAL', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w CROSS JOIN LATERAL (SELECT id FROM pv.people q WHERE q.ward_code = w.ward_code) p
+     GROUP BY w.ward_code$$),
+(25, 'keys from a subquery over private data', $$
+    SELECT k.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM (SELECT DISTINCT ward_code FROM pv.people) k LEFT JOIN pv.people p ON p.ward_code = k.ward_code
+     GROUP BY k.ward_code$$),
+(26, 'keys from a private table', $$
+    SELECT p.ward_code, civic.dp_count(0.5) AS n FROM pv.people p GROUP BY p.ward_code$$),
+(27, 'GROUP BY an expression', $$
+    SELECT lower(w.ward_code) AS ward, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY lower(w.ward_code)$$),
+(28, 'WHERE EXISTS over private data', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     WHERE EXISTS (SELECT 1 FROM pv.people r WHERE r.ward_code = w.ward_code AND r.income > 100000)
+     GROUP BY w.ward_code$$),
+(29, 'WHERE calls a SECURITY DEFINER function', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     WHERE pv.has_rich(w.ward_code) GROUP BY w.ward_code$$),
+(30, 'HAVING on a DP aggregate', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     GROUP BY w.ward_code HAVING civic.dp_count_units(p.id, 0.5) > 100$$),
+(31, 'DISTINCT', $$
+    SELECT DISTINCT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(32, 'ORDER BY a DP aggregate with LIMIT', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     GROUP BY w.ward_code ORDER BY 2 DESC LIMIT 3$$),
+(33, 'OFFSET', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code OFFSET 1$$),
+(34, 'UNION', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code
+    UNION SELECT 'X', civic.dp_count(0.5) FROM pv.people$$),
+(35, 'WITH query', $$
+    WITH k AS (SELECT * FROM pv.wards)
+    SELECT k.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM k LEFT JOIN pv.people p ON p.ward_code = k.ward_code GROUP BY k.ward_code$$),
+(36, 'GROUPING SETS', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     GROUP BY GROUPING SETS ((w.ward_code), ())$$),
+(37, 'set-returning function in the select list', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n, generate_series(1, 2) AS copy
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(38, 'scalar subquery over private data in the select list', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n,
+           (SELECT r.income FROM pv.people r WHERE r.ward_code = w.ward_code LIMIT 1) AS income
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(39, 'scalar subquery inside a DP aggregate', $$
+    SELECT w.ward_code,
+           civic.dp_sum((SELECT r.income FROM pv.people r WHERE r.ward_code = 'WSOLO')::int8, 0, 200000, 0.5) AS s
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(40, 'CASE around a DP aggregate', $$
+    SELECT w.ward_code,
+           CASE WHEN civic.dp_count_units(p.id, 0.5) > 100 THEN 'many' END AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(41, 'private table read through another view', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people_raw p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(42, 'TABLESAMPLE on the key table', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w TABLESAMPLE SYSTEM (50) LEFT JOIN pv.people p ON p.ward_code = w.ward_code
+     GROUP BY w.ward_code$$),
+(43, 'a column of the key table that is not a key', $$
+    SELECT w.borough, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.borough$$);
+
+SELECT n, what, pv.try_create('c' || n, def) AS created FROM pv.shape ORDER BY n;
+SELECT count(pv.make_by_hand('h' || n, def)) AS made_by_hand FROM pv.shape;
+GRANT SELECT ON pv.shape TO regress_pv_analyst;
+SET SESSION AUTHORIZATION regress_pv_analyst;
+SELECT n, what, pv.try_read('h' || n) AS read_by_analyst FROM pv.shape ORDER BY n;
+RESET SESSION AUTHORIZATION;
+-- only the accepted shapes were created, and each of them keeps every ward
+SELECT count(*) AS private_views FROM pg_class
+ WHERE relnamespace = 'pv'::regnamespace AND relname ~ '^c[0-9]+$';
+SET SESSION AUTHORIZATION regress_pv_analyst;
+SELECT (SELECT array_agg(ward_code ORDER BY ward_code) FROM pv.c1 WHERE n IS NOT NULL)
+     = (SELECT array_agg(ward_code ORDER BY ward_code) FROM pv.wards) AS c1_every_ward,
+       (SELECT count(*) FROM pv.c3 WHERE rich IS NOT NULL) AS c3_wards,
+       (SELECT count(*) FROM pv.c4 WHERE rich IS NOT NULL) AS c4_wards;
+RESET SESSION AUTHORIZATION;
+
+-- the refusal in full: the rule, why, and what to do
+\set VERBOSITY default
+SELECT civic.check_private_view('pv.h11', ARRAY['regress_pv_analyst']::regrole[]);
+SET SESSION AUTHORIZATION regress_pv_analyst;
+SELECT ward_code FROM pv.h10 ORDER BY 1 LIMIT 1;
+RESET SESSION AUTHORIZATION;
+\set VERBOSITY terse
+-- the DBA, who may read every table directly, is not refused
+SELECT count(*) AS rows_for_dba FROM pv.h10;
+
+-- clean up
+SELECT civic.reset_budget('regress_pv_analyst', 'pv.people');
+DROP SCHEMA pv CASCADE;
+DROP ROLE regress_pv_analyst;
