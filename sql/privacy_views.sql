@@ -29,6 +29,14 @@ CREATE VIEW pv.people_raw AS SELECT * FROM pv.people;
 CREATE FUNCTION pv.has_rich(text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT EXISTS (SELECT 1 FROM pv.people WHERE ward_code = $1 AND income > 100000) $$;
+-- a helper whose body is parsed when it runs (no fixed search_path), and
+-- one the analyst owns
+CREATE FUNCTION pv.bucket(int) RETURNS int8 LANGUAGE sql IMMUTABLE
+AS $$ SELECT abs($1 / 10000)::int8 $$;
+CREATE SCHEMA pv_evil AUTHORIZATION regress_pv_analyst;
+CREATE FUNCTION pv_evil.scaled(int) RETURNS int8 LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $$ SELECT ($1 / 10000)::int8 $$;
+ALTER FUNCTION pv_evil.scaled(int) OWNER TO regress_pv_analyst;
 ANALYZE pv.people, pv.wards;
 SELECT civic.set_budget('regress_pv_analyst', 'pv.people', 1000);
 SELECT count(*) AS people, count(*) FILTER (WHERE income > 100000) AS rich,
@@ -182,6 +190,12 @@ INSERT INTO pv.shape VALUES
     SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
       FROM pv.wards w TABLESAMPLE SYSTEM (50) LEFT JOIN pv.people p ON p.ward_code = w.ward_code
      GROUP BY w.ward_code$$),
+(44, 'function without a fixed search_path', $$
+    SELECT w.ward_code, civic.dp_sum(pv.bucket(p.income), 0, 20, 0.5) AS income_band
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
+(45, 'function owned by the analyst', $$
+    SELECT w.ward_code, civic.dp_sum(pv_evil.scaled(p.income), 0, 20, 0.5) AS income_band
+      FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$),
 (43, 'a column of the key table that is not a key', $$
     SELECT w.borough, civic.dp_count_units(p.id, 0.5) AS n
       FROM pv.wards w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.borough$$);
@@ -191,6 +205,21 @@ SELECT count(pv.make_by_hand('h' || n, def)) AS made_by_hand FROM pv.shape;
 GRANT SELECT ON pv.shape TO regress_pv_analyst;
 SET SESSION AUTHORIZATION regress_pv_analyst;
 SELECT n, what, pv.try_read('h' || n) AS read_by_analyst FROM pv.shape ORDER BY n;
+-- (had h44 been read: the analyst's own abs(), first on search_path,
+-- receives every income; had h45 been read, so would the analyst's
+-- replacement of pv_evil.scaled)
+CREATE TABLE pv_evil.seen (v int);
+CREATE FUNCTION pv_evil.abs(int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pv_evil.seen VALUES ($1);
+    RETURN 0;
+END $$;
+CREATE OR REPLACE FUNCTION pv_evil.scaled(int) RETURNS int8 LANGUAGE sql
+SET search_path = pg_catalog, pg_temp AS $$ SELECT pv_evil.abs($1)::int8 $$;
+SET search_path = pv_evil, pg_catalog;
+SELECT pv.try_read('h44') AS h44, pv.try_read('h45') AS h45;
+RESET search_path;
+SELECT count(*) AS incomes_seen FROM pv_evil.seen;
 RESET SESSION AUTHORIZATION;
 -- only the accepted shapes were created, and each of them keeps every ward
 SELECT count(*) AS private_views FROM pg_class
@@ -214,5 +243,5 @@ SELECT count(*) AS rows_for_dba FROM pv.h10;
 
 -- clean up
 SELECT civic.reset_budget('regress_pv_analyst', 'pv.people');
-DROP SCHEMA pv CASCADE;
+DROP SCHEMA pv, pv_evil CASCADE;
 DROP ROLE regress_pv_analyst;

@@ -61,6 +61,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -100,27 +101,118 @@ typedef struct PvCheck
 	int			keyidx;			/* range-table index of the key table */
 	Oid			keyrelid;
 	Bitmapset  *keyattnos;		/* its GROUP BY columns */
-	Oid			badfunc;		/* a SECURITY DEFINER function found */
+	List	   *owned;			/* PvOwned: what the view uses, and owners */
 } PvCheck;
 
 /* ---------------------------------------------------------------------
  * Rule 3: what may appear nowhere in a private view
  * --------------------------------------------------------------------- */
 
-static bool
-pv_is_secdef(Oid funcid, void *context)
+/* An object of the view and its owner, who could change it. */
+typedef struct PvOwned
 {
+	char		kind;			/* 'f' function, 't' type, 'r' relation */
+	Oid			objid;
+	Oid			owner;
+} PvOwned;
+
+static void
+pv_note_owner(PvCheck *pv, char kind, Oid objid, Oid owner)
+{
+	ListCell   *lc;
+	PvOwned    *o;
+
+	foreach(lc, pv->owned)
+	{
+		o = lfirst(lc);
+		if (o->kind == kind && o->objid == objid)
+			return;
+	}
+	o = palloc(sizeof(PvOwned));
+	o->kind = kind;
+	o->objid = objid;
+	o->owner = owner;
+	pv->owned = lappend(pv->owned, o);
+}
+
+/*
+ * A function called anywhere in the view: noted with its owner; refused if
+ * it runs with its owner's rights, or if it resolves names in its body at
+ * call time with the reader's search_path (an analyst could then put a
+ * function of their own in front and receive private values).
+ */
+static bool
+pv_check_function(Oid funcid, void *context)
+{
+	PvCheck    *pv = (PvCheck *) context;
 	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
-	bool		secdef = false;
+	Form_pg_proc proc;
+	bool		secdef,
+				pinned = true;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	pv_note_owner(pv, 'f', funcid, proc->proowner);
+	secdef = proc->prosecdef;
+	if (proc->prolang != INTERNALlanguageId && proc->prolang != ClanguageId)
+	{
+		bool		isnull;
+		Datum		d;
+
+		(void) SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosqlbody, &isnull);
+		if (isnull)				/* a body parsed at call time */
+		{
+			pinned = false;
+			d = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proconfig, &isnull);
+			if (!isnull)
+			{
+				Datum	   *elems;
+				bool	   *nulls;
+				int			n,
+							i;
+
+				deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false,
+								  TYPALIGN_INT, &elems, &nulls, &n);
+				for (i = 0; i < n; i++)
+					if (!nulls[i] &&
+						strncmp(TextDatumGetCString(elems[i]), "search_path=", 12) == 0)
+						pinned = true;
+			}
+		}
+	}
+	ReleaseSysCache(tup);
+	if (secdef)
+		ereport(ERROR,
+				(errcode(PV_ERROR),
+				 errmsg("a private view may not call SECURITY DEFINER function %s",
+						format_procedure_qualified(funcid)),
+				 errdetail("It runs with its owner's rights and can read private tables from anywhere in the view, outside the noise.")));
+	if (!pinned)
+		ereport(ERROR,
+				(errcode(PV_ERROR),
+				 errmsg("a private view may not call function %s, which looks up names with the reader's search_path",
+						format_procedure_qualified(funcid)),
+				 errdetail("Its body is parsed when it runs, so an analyst could put a function of their own first on search_path and receive the private values passed to it."),
+				 errhint("Give the function a fixed search_path (ALTER FUNCTION ... SET search_path = pg_catalog, pg_temp), or write its body with BEGIN ATOMIC.")));
+	return false;
+}
+
+static Oid
+pv_owner_of(int cacheid, Oid objid)
+{
+	HeapTuple	tup = SearchSysCache1(cacheid, ObjectIdGetDatum(objid));
+	Oid			owner = InvalidOid;
 
 	if (HeapTupleIsValid(tup))
 	{
-		secdef = ((Form_pg_proc) GETSTRUCT(tup))->prosecdef;
+		if (cacheid == RELOID)
+			owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		else
+			owner = ((Form_pg_type) GETSTRUCT(tup))->typowner;
 		ReleaseSysCache(tup);
 	}
-	if (secdef)
-		((PvCheck *) context)->badfunc = funcid;
-	return secdef;
+	return owner;
 }
 
 static bool
@@ -155,6 +247,8 @@ pv_anywhere_walker(Node *node, void *context)
 							get_rel_name(rte->relid)),
 					 errdetail("The check must see every table and condition the view reads, and another view can be replaced after the check."),
 					 errhint("Read the tables directly, with the other view's conditions written out.")));
+		if (rte->rtekind == RTE_RELATION && rte->relid != pv->viewid)
+			pv_note_owner(pv, 'r', rte->relid, pv_owner_of(RELOID, rte->relid));
 		return false;
 	}
 	if (IsA(node, Aggref))
@@ -178,12 +272,13 @@ pv_anywhere_walker(Node *node, void *context)
 				 errmsg("a private view may not use subqueries in expressions (EXISTS, IN, ANY, scalar subqueries)"),
 				 errdetail("A subquery can carry one person's data into every row or group of the view, outside the noise."),
 				 errhint("Join the data with LEFT JOIN, or aggregate it with a DP aggregate.")));
-	if (check_functions_in_node(node, pv_is_secdef, context))
-		ereport(ERROR,
-				(errcode(PV_ERROR),
-				 errmsg("a private view may not call SECURITY DEFINER function %s",
-						format_procedure(pv->badfunc)),
-				 errdetail("It runs with its owner's rights and can read private tables from anywhere in the view, outside the noise.")));
+	if (IsA(node, CoerceToDomain))
+	{
+		Oid			typid = ((CoerceToDomain *) node)->resulttype;
+
+		pv_note_owner(pv, 't', typid, pv_owner_of(TYPEOID, typid));
+	}
+	(void) check_functions_in_node(node, pv_check_function, context);
 	return expression_tree_walker(node, pv_anywhere_walker, context);
 }
 
@@ -545,6 +640,40 @@ pv_check_key_readable(PvCheck *pv, Oid roleid, const char *who)
 				 errhint("Grant SELECT on the key table, or group by a public table.")));
 }
 
+/*
+ * No object of the view may be owned by the role (or a role whose rights it
+ * has): its owner could replace a function or a domain's checks to receive
+ * the private values the view passes them, or change a table.
+ */
+static void
+pv_check_owners(PvCheck *pv, Oid roleid, const char *who)
+{
+	ListCell   *lc;
+
+	if (superuser_arg(roleid))
+		return;
+	foreach(lc, pv->owned)
+	{
+		PvOwned    *o = lfirst(lc);
+		char	   *what;
+
+		if (!OidIsValid(o->owner) || !has_privs_of_role(roleid, o->owner))
+			continue;
+		if (o->kind == 'f')
+			what = psprintf("function %s", format_procedure_qualified(o->objid));
+		else if (o->kind == 't')
+			what = psprintf("type %s", format_type_be_qualified(o->objid));
+		else
+			what = psprintf("table \"%s\"", get_rel_name(o->objid));
+		ereport(ERROR,
+				(errcode(PV_ERROR),
+				 errmsg("private view \"%s\" uses %s, which %s \"%s\" owns",
+						pv->viewname, what, who, GetUserNameFromId(roleid, false)),
+				 errdetail("Its owner can change it, for example to receive the private values the view passes to it."),
+				 errhint("Use only objects that the analysts do not own.")));
+	}
+}
+
 typedef struct WritableCtx
 {
 	Datum	   *analysts;
@@ -630,7 +759,10 @@ civic_check_private_view(PG_FUNCTION_ARGS)
 					  &elems, &nulls, &nanalysts);
 	for (i = 0; i < nanalysts; i++)
 		if (!nulls[i])
+		{
 			pv_check_key_readable(&pv, DatumGetObjectId(elems[i]), "analyst");
+			pv_check_owners(&pv, DatumGetObjectId(elems[i]), "analyst");
+		}
 	wctx.analysts = elems;
 	wctx.nulls = nulls;
 	wctx.nanalysts = nanalysts;
@@ -655,6 +787,8 @@ typedef struct PvCacheEntry
 	Oid			keyrelid;
 	int			ntables;
 	Oid		   *tables;			/* every table it reads; InvalidOid for a view */
+	int			nowners;
+	Oid		   *owners;			/* owners of what it uses, once checked */
 } PvCacheEntry;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
@@ -771,6 +905,22 @@ pv_error_context(void *arg)
 			   name ? name : "?", GetUserNameFromId(c->roleid, true));
 }
 
+/* Whether a view that passed the check is refused to this reader. */
+static bool
+pv_reader_fails(PvCacheEntry *e, Oid roleid)
+{
+	int			i;
+
+	if (e->grouped && !civic_role_can_read(roleid, e->keyrelid))
+		return true;
+	if (superuser_arg(roleid))
+		return false;
+	for (i = 0; i < e->nowners; i++)
+		if (OidIsValid(e->owners[i]) && has_privs_of_role(roleid, e->owners[i]))
+			return true;
+	return false;
+}
+
 /* Check one view of a plan about to run, for the session user. */
 static void
 pv_check_read(Oid viewid, Oid roleid)
@@ -795,29 +945,25 @@ pv_check_read(Oid viewid, Oid roleid)
 	errcb.arg = &ectx;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	if (!e->checked)
+	if (!e->checked || pv_reader_fails(e, roleid))
 	{
 		Relation	rel = relation_open(viewid, AccessShareLock);
 		PvCheck		pv;
+		ListCell   *lc;
 
 		pv_check_view(rel, &pv);
 		pv_check_key_readable(&pv, roleid, "role");
+		pv_check_owners(&pv, roleid, "role");
 		if (pv.grouped)
 			pv_check_unique_key(&pv);
 		relation_close(rel, AccessShareLock);
-		e->checked = true;
 		e->grouped = pv.grouped;
 		e->keyrelid = pv.keyrelid;
-	}
-	if (e->grouped && !civic_role_can_read(roleid, e->keyrelid))
-	{
-		PvCheck		pv;
-
-		memset(&pv, 0, sizeof(pv));
-		pv.grouped = true;
-		pv.keyrelid = e->keyrelid;
-		pv.viewname = get_rel_name(viewid);
-		pv_check_key_readable(&pv, roleid, "role");
+		e->owners = MemoryContextAlloc(pv_cxt, sizeof(Oid) * (list_length(pv.owned) + 1));
+		e->nowners = 0;
+		foreach(lc, pv.owned)
+			e->owners[e->nowners++] = ((PvOwned *) lfirst(lc))->owner;
+		e->checked = true;
 	}
 	error_context_stack = errcb.previous;
 }
