@@ -105,6 +105,16 @@ SELECT ddl, pvk.try_key(ddl) AS private_view FROM (VALUES
     ('ALTER TABLE pvk.k ADD PRIMARY KEY (ward_code); CREATE TABLE pvk.k_more () INHERITS (pvk.k)')
 ) t(ddl);
 
+-- the refusal says which key was found and why it does not count
+CREATE TABLE pvk.k2 (ward_code text UNIQUE);
+GRANT SELECT ON pvk.k2 TO regress_pvk_analyst;
+CREATE VIEW pvk.by_k2 WITH (security_barrier) AS
+    SELECT k.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pvk.k2 k LEFT JOIN pvk.people p ON p.ward_code = k.ward_code GROUP BY k.ward_code;
+\set VERBOSITY default
+SELECT civic.check_private_view('pvk.by_k2', ARRAY['regress_pvk_analyst']::regrole[]);
+\set VERBOSITY terse
+
 -- 3. With a primary key the view is created, and no write path repeats a
 -- group: each is refused by the constraint, whoever's rights it runs with.
 ALTER TABLE pvk.areas_of_interest ADD PRIMARY KEY (ward_code);

@@ -471,33 +471,45 @@ pv_check_grouping(PvCheck *pv)
  * Rule 4: a unique key on the key table's GROUP BY columns
  * --------------------------------------------------------------------- */
 
-static bool
-pv_index_is_key(PvCheck *pv, Relation keyrel, Oid indexoid)
+/*
+ * Whether an index of the key table is a usable unique key on the GROUP BY
+ * columns; NULL if so, else why not (for a unique index) or "" (not unique).
+ */
+static const char *
+pv_index_unusable(PvCheck *pv, Relation keyrel, Oid indexoid)
 {
 	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
 	Form_pg_index ix;
-	bool		ok;
+	const char *why = NULL;
+	char	   *name = get_rel_name(indexoid);
 	int			i;
 
 	if (!HeapTupleIsValid(tup))
-		return false;
+		return "";
 	ix = (Form_pg_index) GETSTRUCT(tup);
-	ok = ix->indisunique && ix->indimmediate && ix->indisvalid && ix->indislive &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
-		ix->indnkeyatts > 0;
-	for (i = 0; ok && i < ix->indnkeyatts; i++)
+	if (!ix->indisunique)
+		why = "";
+	else if (!ix->indimmediate)
+		why = psprintf("Unique key \"%s\" is deferrable, so duplicates may exist until the end of a transaction.", name);
+	else if (!ix->indisvalid || !ix->indislive)
+		why = psprintf("Unique index \"%s\" is not valid.", name);
+	else if (!heap_attisnull(tup, Anum_pg_index_indexprs, NULL))
+		why = psprintf("Unique index \"%s\" is on an expression, not on the columns themselves.", name);
+	else if (!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+		why = psprintf("Unique index \"%s\" is partial (it has a WHERE clause).", name);
+	for (i = 0; why == NULL && i < ix->indnkeyatts; i++)
 	{
 		AttrNumber	att = ix->indkey.values[i];
 
 		if (att <= 0 || !bms_is_member(att, pv->keyattnos))
-			ok = false;
+			why = psprintf("Unique key \"%s\" has a column that is not a GROUP BY key of the view.", name);
 		else if (!ix->indnullsnotdistinct &&
 				 !TupleDescAttr(RelationGetDescr(keyrel), att - 1)->attnotnull)
-			ok = false;
+			why = psprintf("Column \"%s\" of unique key \"%s\" may be NULL, and NULLs are not equal to each other.",
+						   NameStr(TupleDescAttr(RelationGetDescr(keyrel), att - 1)->attname), name);
 	}
 	ReleaseSysCache(tup);
-	return ok;
+	return why;
 }
 
 static void
@@ -508,6 +520,7 @@ pv_check_unique_key(PvCheck *pv)
 	List	   *indexes;
 	ListCell   *lc;
 	bool		found = false;
+	const char *why = NULL;
 
 	if (keyrel->rd_rel->relkind == RELKIND_RELATION && rte->inh &&
 		find_inheritance_children(pv->keyrelid, NoLock) != NIL)
@@ -520,11 +533,15 @@ pv_check_unique_key(PvCheck *pv)
 	indexes = RelationGetIndexList(keyrel);
 	foreach(lc, indexes)
 	{
-		if (pv_index_is_key(pv, keyrel, lfirst_oid(lc)))
+		const char *w = pv_index_unusable(pv, keyrel, lfirst_oid(lc));
+
+		if (w == NULL)
 		{
 			found = true;
 			break;
 		}
+		if (why == NULL && w[0] != '\0')
+			why = w;
 	}
 	list_free(indexes);
 	if (!found)
@@ -532,7 +549,8 @@ pv_check_unique_key(PvCheck *pv)
 				(errcode(PV_ERROR),
 				 errmsg("key table \"%s\" of a private view has no unique key on its GROUP BY columns",
 						RelationGetRelationName(keyrel)),
-				 errdetail("A row repeated in the key table repeats every private row joined to it, so that one person counts many times; anyone who can add rows by any path (an updatable view, a rule, a trigger, a function) could do it."),
+				 errdetail("%s%sA row repeated in the key table repeats every private row joined to it, so that one person counts many times; anyone who can add rows by any path (an updatable view, a rule, a trigger, a function) could do it.",
+						   why ? why : "", why ? " " : ""),
 				 errhint("Add a primary key or a unique constraint (NOT NULL, not deferrable, on plain columns) whose columns are all GROUP BY keys.")));
 	table_close(keyrel, AccessShareLock);
 }
