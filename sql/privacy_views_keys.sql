@@ -157,6 +157,13 @@ SET SESSION AUTHORIZATION regress_pvk_analyst;
 SELECT pvk.try($$SELECT count(v.*) FROM pvk.by_aoi v$$) AS child_table;
 RESET SESSION AUTHORIZATION;
 DROP TABLE pvk.aoi_child;
+-- a write privilege granted after creation (renaming join values could send
+-- one person to several groups) is refused too
+GRANT UPDATE (ward_code) ON pvk.areas_of_interest TO regress_pvk_analyst;
+SET SESSION AUTHORIZATION regress_pvk_analyst;
+SELECT pvk.try($$SELECT count(v.*) FROM pvk.by_aoi v$$) AS writable;
+RESET SESSION AUTHORIZATION;
+REVOKE UPDATE (ward_code) ON pvk.areas_of_interest FROM regress_pvk_analyst;
 SET SESSION AUTHORIZATION regress_pvk_analyst;
 SELECT pvk.try($$SELECT count(v.*) FROM pvk.by_aoi v$$) AS repaired;
 RESET SESSION AUTHORIZATION;

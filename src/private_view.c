@@ -692,6 +692,18 @@ pv_check_owners(PvCheck *pv, Oid roleid, const char *who)
 	}
 }
 
+/* Whether a role owns a table or may change its rows by a privilege on it. */
+static bool
+pv_role_can_write(Oid roleid, Oid relid)
+{
+	AclMode		write = ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE;
+
+	return pg_class_ownercheck(relid, roleid) ||
+		pg_class_aclcheck(relid, roleid, write) == ACLCHECK_OK ||
+		pg_attribute_aclcheck_all(relid, roleid, ACL_INSERT | ACL_UPDATE,
+								  ACLMASK_ANY) == ACLCHECK_OK;
+}
+
 typedef struct WritableCtx
 {
 	Datum	   *analysts;
@@ -722,14 +734,10 @@ no_writable_tables_walker(Node *node, void *context)
 		for (i = 0; i < ctx->nanalysts; i++)
 		{
 			Oid			analyst = DatumGetObjectId(ctx->analysts[i]);
-			AclMode		write = ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE;
 
 			if (ctx->nulls[i])
 				continue;
-			if (pg_class_ownercheck(rte->relid, analyst) ||
-				pg_class_aclcheck(rte->relid, analyst, write) == ACLCHECK_OK ||
-				pg_attribute_aclcheck_all(rte->relid, analyst, ACL_INSERT | ACL_UPDATE,
-										  ACLMASK_ANY) == ACLCHECK_OK)
+			if (pv_role_can_write(analyst, rte->relid))
 				ereport(ERROR,
 						(errcode(PV_ERROR),
 						 errmsg("a private view may not read table \"%s\", which analyst %s can change",
@@ -936,6 +944,9 @@ pv_reader_fails(PvCacheEntry *e, Oid roleid)
 	for (i = 0; i < e->nowners; i++)
 		if (OidIsValid(e->owners[i]) && has_privs_of_role(roleid, e->owners[i]))
 			return true;
+	for (i = 0; i < e->ntables; i++)
+		if (OidIsValid(e->tables[i]) && pv_role_can_write(roleid, e->tables[i]))
+			return true;
 	return false;
 }
 
@@ -969,9 +980,18 @@ pv_check_read(Oid viewid, Oid roleid)
 		PvCheck		pv;
 		ListCell   *lc;
 
+		Datum		reader = ObjectIdGetDatum(roleid);
+		bool		reader_null = false;
+		WritableCtx wctx;
+
 		pv_check_view(rel, &pv);
 		pv_check_key_readable(&pv, roleid, "role");
 		pv_check_owners(&pv, roleid, "role");
+		wctx.analysts = &reader;
+		wctx.nulls = &reader_null;
+		wctx.nanalysts = 1;
+		(void) query_tree_walker(pv.q, no_writable_tables_walker, &wctx,
+								 QTW_EXAMINE_RTES_BEFORE);
 		if (pv.grouped)
 			pv_check_unique_key(&pv);
 		relation_close(rel, AccessShareLock);
