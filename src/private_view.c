@@ -917,18 +917,16 @@ pv_lookup(Oid viewid)
 
 typedef struct PvErrCtx
 {
-	Oid			viewid;
-	Oid			roleid;
+	const char *view;
+	const char *role;
 } PvErrCtx;
 
 static void
 pv_error_context(void *arg)
 {
 	PvErrCtx   *c = (PvErrCtx *) arg;
-	char	   *name = get_rel_name(c->viewid);
 
-	errcontext("private view \"%s\" read by role \"%s\"",
-			   name ? name : "?", GetUserNameFromId(c->roleid, true));
+	errcontext("private view \"%s\" read by role \"%s\"", c->view, c->role);
 }
 
 /* Whether a view that passed the check is refused to this reader. */
@@ -957,8 +955,6 @@ pv_check_read(Oid viewid, Oid roleid)
 	PvCacheEntry *e = pv_lookup(viewid);
 	int			i;
 	bool		all_readable = true;
-	ErrorContextCallback errcb;
-	PvErrCtx	ectx;
 
 	if (!e->is_dp)
 		return;
@@ -968,22 +964,23 @@ pv_check_read(Oid viewid, Oid roleid)
 	if (all_readable)
 		return;					/* nothing here is private to the reader */
 
-	ectx.viewid = viewid;
-	ectx.roleid = roleid;
-	errcb.callback = pv_error_context;
-	errcb.arg = &ectx;
-	errcb.previous = error_context_stack;
-	error_context_stack = &errcb;
 	if (!e->checked || pv_reader_fails(e, roleid))
 	{
 		Relation	rel = relation_open(viewid, AccessShareLock);
 		PvCheck		pv;
 		ListCell   *lc;
-
 		Datum		reader = ObjectIdGetDatum(roleid);
 		bool		reader_null = false;
 		WritableCtx wctx;
+		ErrorContextCallback errcb;
+		PvErrCtx	ectx;
 
+		ectx.view = pstrdup(RelationGetRelationName(rel));
+		ectx.role = GetUserNameFromId(roleid, false);
+		errcb.callback = pv_error_context;
+		errcb.arg = &ectx;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
 		pv_check_view(rel, &pv);
 		pv_check_key_readable(&pv, roleid, "role");
 		pv_check_owners(&pv, roleid, "role");
@@ -1002,8 +999,8 @@ pv_check_read(Oid viewid, Oid roleid)
 		foreach(lc, pv.owned)
 			e->owners[e->nowners++] = ((PvOwned *) lfirst(lc))->owner;
 		e->checked = true;
+		error_context_stack = errcb.previous;
 	}
-	error_context_stack = errcb.previous;
 }
 
 static void
