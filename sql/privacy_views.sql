@@ -11,6 +11,7 @@
 -- 100,000), WEMPTY nobody; a public list of wards.
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_pv_analyst;
+DROP ROLE IF EXISTS regress_pv_owner;
 CREATE ROLE regress_pv_analyst;
 CREATE SCHEMA pv;
 GRANT USAGE ON SCHEMA pv TO PUBLIC;
@@ -231,6 +232,27 @@ SELECT (SELECT array_agg(ward_code ORDER BY ward_code) FROM pv.c1 WHERE n IS NOT
        (SELECT count(*) FROM pv.c4 WHERE rich IS NOT NULL) AS c4_wards;
 RESET SESSION AUTHORIZATION;
 
+-- A key table whose row-level security applies to the view's owner: its
+-- policy (here: only wards with a rich resident) decides which key rows the
+-- view sees.
+CREATE ROLE regress_pv_owner;
+GRANT USAGE ON SCHEMA pv TO regress_pv_owner;
+CREATE TABLE pv.wards_rls (ward_code text PRIMARY KEY);
+INSERT INTO pv.wards_rls SELECT ward_code FROM pv.wards;
+ALTER TABLE pv.wards_rls ENABLE ROW LEVEL SECURITY;
+CREATE POLICY everyone ON pv.wards_rls FOR SELECT TO regress_pv_analyst USING (true);
+CREATE POLICY rich_only ON pv.wards_rls FOR SELECT TO regress_pv_owner
+    USING (EXISTS (SELECT 1 FROM pv.people r WHERE r.ward_code = wards_rls.ward_code AND r.income > 100000));
+GRANT SELECT ON pv.wards_rls, pv.people TO regress_pv_owner;
+GRANT SELECT ON pv.wards_rls TO regress_pv_analyst;
+SELECT pv.make_by_hand('h_rls', $$
+    SELECT w.ward_code, civic.dp_count_units(p.id, 0.5) AS n
+      FROM pv.wards_rls w LEFT JOIN pv.people p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$);
+ALTER VIEW pv.h_rls OWNER TO regress_pv_owner;
+SET SESSION AUTHORIZATION regress_pv_analyst;
+SELECT pv.try_read('h_rls') AS read_by_analyst;
+RESET SESSION AUTHORIZATION;
+
 -- the refusal in full: the rule, why, and what to do
 \set VERBOSITY default
 SELECT civic.check_private_view('pv.h11', ARRAY['regress_pv_analyst']::regrole[]);
@@ -245,3 +267,4 @@ SELECT count(*) AS rows_for_dba FROM pv.h10;
 SELECT civic.reset_budget('regress_pv_analyst', 'pv.people');
 DROP SCHEMA pv, pv_evil CASCADE;
 DROP ROLE regress_pv_analyst;
+DROP ROLE regress_pv_owner;

@@ -81,6 +81,7 @@
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 
 #include "budget.h"
@@ -96,6 +97,7 @@ typedef struct PvCheck
 {
 	Oid			viewid;
 	const char *viewname;
+	Oid			viewowner;		/* whose rights the view reads tables with */
 	Query	   *q;
 	bool		grouped;
 	int			keyidx;			/* range-table index of the key table */
@@ -446,6 +448,14 @@ pv_check_grouping(PvCheck *pv)
 				 errmsg("a private view may not sample its key table"),
 				 errdetail("The view's rows must be exactly the rows of its key table.")));
 	pv->keyrelid = rte->relid;
+	/* the view reads the key table with its owner's rights */
+	if (check_enable_rls(pv->keyrelid, pv->viewowner, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(PV_ERROR),
+				 errmsg("row-level security of key table \"%s\" applies to the owner of the private view",
+						get_rel_name(pv->keyrelid)),
+				 errdetail("Its policies decide which key rows the view sees, and a policy can depend on private data."),
+				 errhint("Have the view owned by the key table's owner or a role that bypasses row-level security.")));
 
 	foreach(lc, q->groupClause)
 	{
@@ -568,6 +578,7 @@ pv_check_view(Relation rel, PvCheck *pv)
 	memset(pv, 0, sizeof(*pv));
 	pv->viewid = RelationGetRelid(rel);
 	pv->viewname = RelationGetRelationName(rel);
+	pv->viewowner = rel->rd_rel->relowner;
 	if (rel->rd_rel->relkind != RELKIND_VIEW)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
