@@ -18,9 +18,12 @@
  *     its own columns name.  WHERE and HAVING may refer to the key table's
  *     columns only (a filter on public data, not on private rows or on
  *     aggregates).  No DISTINCT, LIMIT, OFFSET, grouping sets, set
- *     operations or set-returning functions in the select list.  Then the
- *     rows of the view are exactly the (filtered) distinct key values of the
- *     key table: empty groups appear, noised like the others.
+ *     operations or set-returning functions in the select list; no
+ *     TABLESAMPLE of the key table, and no row-level security on it that
+ *     applies to the view's owner (the view reads it with the owner's
+ *     rights, and a policy may depend on private data).  Then the rows of
+ *     the view are exactly the (filtered) distinct key values of the key
+ *     table: empty groups appear, noised like the others.
  *  2. Ungrouped views (an aggregate without GROUP BY) return exactly one row
  *     whatever their FROM and WHERE, so only the last list applies, and
  *     HAVING is refused (it would remove the one row).
@@ -29,7 +32,10 @@
  *     IN, scalar subqueries: they let one person's data reach every row),
  *     no WITH, no other view (the check must see every table read), no
  *     SECURITY DEFINER function (it could read private tables with its
- *     owner's rights from anywhere in the view).
+ *     owner's rights from anywhere in the view), and no function whose body
+ *     is parsed at call time with the reader's search_path (SQL or PL
+ *     functions without SET search_path: the reader could put a function of
+ *     their own first and receive the private values passed to it).
  *  4. The key table's GROUP BY columns carry a usable unique key: a unique
  *     index (primary key or unique constraint) whose columns are all GROUP BY
  *     keys, NOT NULL (or NULLS NOT DISTINCT), checked immediately (not
@@ -40,13 +46,17 @@
  *     every private row joined to it counts once per copy.
  *  5. Every output column is a DP aggregate or a column of the key table.
  *
- * check_private_view also refuses tables an analyst can change.  The check
- * runs when the view is created, and again (rules 1-5, and that the reader
- * may read the key table) by an ExecutorStart hook whenever a role that
- * cannot read all the tables of a view with DP aggregates reads it: a view
- * replaced by hand, a unique key dropped or made deferrable, or a view made
- * without create_private_view is refused before anything runs or is charged.
- * Results are cached per backend until any relation or function changes.
+ * For each analyst (at creation) or reader (when read): the key table is
+ * readable in full; no table of the view is writable by them (a privilege
+ * or ownership); no function, domain or table the view uses is owned by
+ * them.  The check runs when the view is created, and again by an
+ * ExecutorStart hook whenever a role that cannot read all the tables of a
+ * view with DP aggregates reads it (the session user, as the meter charges
+ * it): a view replaced by hand, a unique key dropped or made deferrable, a
+ * write privilege granted later, or a view made without create_private_view
+ * is refused before anything runs or is charged.  Verdicts are cached per
+ * backend until any relation or function changes; the per-reader parts are
+ * re-evaluated at every read.
  *
  * Every refusal is SQLSTATE 42P17 (invalid_object_definition) with a message
  * naming the rule; see docs/budget.md.
