@@ -93,6 +93,15 @@ SET enable_seqscan = off;
 BEGIN;
 SELECT * FROM pvs.attack();
 COMMIT;
+-- across transactions, the cumulative counters of pg_stat_user_indexes give
+-- the same, once the backend's pending counts are flushed
+SELECT pg_stat_force_next_flush();
+SELECT idx_tup_read AS idx_tup_read_before FROM pg_stat_user_indexes
+ WHERE indexrelname = 'people_ward' \gset
+SELECT count(v.*) AS rows_read FROM pvs.people_by_ward v WHERE v.ward_code = 'WSOLO';
+SELECT pg_stat_force_next_flush();
+SELECT idx_tup_read - :idx_tup_read_before AS wsolo_people FROM pg_stat_user_indexes
+ WHERE indexrelname = 'people_ward';
 RESET enable_seqscan;
 RESET SESSION AUTHORIZATION;
 

@@ -124,11 +124,14 @@ DECLARE
     g record;
     target pg_catalog.text;
     r pg_catalog.text;
+    grants pg_catalog.text[];
 BEGIN
     IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user) THEN
         RAISE EXCEPTION 'civic.restrict_statistics() needs extension civic to be owned by a superuser'
             USING ERRCODE = '42501';
     END IF;
+    grants := ARRAY(SELECT s.object OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) s.grantee
+                      FROM civic.statistics_grants() s);
     FOR g IN SELECT * FROM civic.statistics_grants() s
               WHERE s.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_monitor', 'civic_budget_admin'])
     LOOP
@@ -136,9 +139,8 @@ BEGIN
         IF g.grantee OPERATOR(pg_catalog.=) 'PUBLIC' THEN
             -- first give it to those who keep it, then take it from everyone
             FOREACH r IN ARRAY ARRAY['civic_budget_admin', 'pg_monitor'] LOOP
-                IF NOT EXISTS (SELECT FROM civic.statistics_grants() s
-                                WHERE s.object OPERATOR(pg_catalog.=) g.object
-                                  AND s.grantee OPERATOR(pg_catalog.=) r) THEN
+                IF NOT g.object OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r
+                       OPERATOR(pg_catalog.=) ANY (grants) THEN
                     EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', g.privilege, target, r);
                     object := g.object; privilege := g.privilege;
                     change := 'granted to ' OPERATOR(pg_catalog.||) r;
@@ -169,11 +171,14 @@ DECLARE
     g record;
     target pg_catalog.text;
     r pg_catalog.text;
+    grants pg_catalog.text[];
 BEGIN
     IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user) THEN
         RAISE EXCEPTION 'civic.unrestrict_statistics() needs extension civic to be owned by a superuser'
             USING ERRCODE = '42501';
     END IF;
+    grants := ARRAY(SELECT s.object OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) s.grantee
+                      FROM civic.statistics_grants() s);
     -- the objects restrict_statistics() gave to civic_budget_admin
     FOR g IN SELECT * FROM civic.statistics_grants() s
               WHERE s.grantee OPERATOR(pg_catalog.=) 'civic_budget_admin'
@@ -183,9 +188,8 @@ BEGIN
         object := g.object; privilege := g.privilege; change := 'granted to PUBLIC';
         RETURN NEXT;
         FOREACH r IN ARRAY ARRAY['civic_budget_admin', 'pg_monitor'] LOOP
-            IF EXISTS (SELECT FROM civic.statistics_grants() s
-                        WHERE s.object OPERATOR(pg_catalog.=) g.object
-                          AND s.grantee OPERATOR(pg_catalog.=) r) THEN
+            IF g.object OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) r
+                   OPERATOR(pg_catalog.=) ANY (grants) THEN
                 EXECUTE pg_catalog.format('REVOKE %s ON %s FROM %I', g.privilege, target, r);
                 change := 'revoked from ' OPERATOR(pg_catalog.||) r;
                 RETURN NEXT;
