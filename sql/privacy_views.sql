@@ -262,6 +262,16 @@ RESET SESSION AUTHORIZATION;
 \set VERBOSITY terse
 -- the DBA, who may read every table directly, is not refused
 SELECT count(*) AS rows_for_dba FROM pv.h10;
+-- private rows reached through a SECURITY DEFINER function (not a table the
+-- analyst lacks) still make the view private: it is checked, and refused
+CREATE FUNCTION pv.people_fn() RETURNS SETOF pv.people LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$ SELECT * FROM pv.people $$;
+SELECT pv.make_by_hand('h_fn', $$
+    SELECT w.ward_code, civic.dp_count(0.5) AS n
+      FROM pv.wards w JOIN pv.people_fn() p ON p.ward_code = w.ward_code GROUP BY w.ward_code$$);
+SET SESSION AUTHORIZATION regress_pv_analyst;
+SELECT pv.try_read('h_fn') AS read_by_analyst;
+RESET SESSION AUTHORIZATION;
 -- the reader is the session user: a DBA's SECURITY DEFINER function does not
 -- make the analyst the DBA
 CREATE FUNCTION pv.read_h10() RETURNS bigint LANGUAGE sql SECURITY DEFINER

@@ -833,7 +833,8 @@ typedef struct PvCacheEntry
 	bool		grouped;
 	Oid			keyrelid;
 	int			ntables;
-	Oid		   *tables;			/* every table it reads; InvalidOid for a view */
+	Oid		   *tables;			/* every table it reads; InvalidOid for a view
+								 * or a SECURITY DEFINER function */
 	int			nowners;
 	Oid		   *owners;			/* owners of what it uses, once checked */
 } PvCacheEntry;
@@ -864,6 +865,20 @@ typedef struct PvScan
 } PvScan;
 
 static bool
+pv_scan_secdef(Oid funcid, void *context)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	bool		secdef = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		secdef = ((Form_pg_proc) GETSTRUCT(tup))->prosecdef;
+		ReleaseSysCache(tup);
+	}
+	return secdef;
+}
+
+static bool
 pv_scan_walker(Node *node, void *context)
 {
 	PvScan	   *s = (PvScan *) context;
@@ -881,6 +896,9 @@ pv_scan_walker(Node *node, void *context)
 	}
 	if (IsA(node, Aggref) && civic_is_dp_aggregate(((Aggref *) node)->aggfnoid, NULL))
 		s->is_dp = true;
+	/* a SECURITY DEFINER function may read what the reader cannot */
+	if (check_functions_in_node(node, pv_scan_secdef, NULL))
+		s->tables = lappend_oid(s->tables, InvalidOid);
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, pv_scan_walker, context,
 								 QTW_EXAMINE_RTES_BEFORE);
