@@ -102,22 +102,69 @@ GRANT SELECT ON civic.releases TO PUBLIC;
 COMMENT ON VIEW civic.releases IS
     'differentially-private releases: source, declaration, cost of one computation and in total (epsilon_spent, delta_spent), tables, grantees, who published and when';
 
+-- civic.boundary is readable only by its owner, and the point lookups read
+-- it with the caller's rights, so a publisher who is not a superuser could
+-- not locate rows.  These entry points to the same C functions run as
+-- civic's owner with a fixed search_path; they reveal only which public area
+-- covers a point.  (Used inside the charged query: a failure there would be
+-- charged, so nothing in it may depend on the caller's privileges but the
+-- source itself.)
+CREATE FUNCTION civic._release_area_of(p civic.bng, level pg_catalog.text, vintage pg_catalog.int4)
+    RETURNS civic.gsscode
+    AS 'MODULE_PATHNAME', 'boundary_area_of_bng'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION civic._release_area_of(civic.bng, pg_catalog.text, pg_catalog.int4) IS
+    'civic.area_of for releases: the area of a level and vintage that covers a point, for every role';
+
+CREATE FUNCTION civic._release_area_of(p geometry, level pg_catalog.text, vintage pg_catalog.int4)
+    RETURNS civic.gsscode
+    AS 'MODULE_PATHNAME', 'boundary_area_of_geometry'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION civic._release_area_of(geometry, pg_catalog.text, pg_catalog.int4) IS
+    'civic.area_of for releases: the area of a level and vintage that covers a point (EPSG:27700), for every role';
+
+CREATE FUNCTION civic._release_vintage(level pg_catalog.text, vintage pg_catalog.int4)
+    RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'boundary_vintage'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION civic._release_vintage(pg_catalog.text, pg_catalog.int4) IS
+    'civic.boundary_vintage for releases: the vintage a level resolves to, for every role';
+
+-- The areas of a level and vintage: the public partition of a release.
+-- civic.boundary is not readable by every role, so the release query reads
+-- the (public) list of areas through this function, which runs as civic's
+-- owner with a fixed search_path and returns codes, names and parents only.
+CREATE FUNCTION civic._release_areas(level pg_catalog.text, vintage pg_catalog.int4)
+    RETURNS TABLE (code civic.gsscode, name pg_catalog.text, parent civic.gsscode)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT b.code, b.name, b.parent FROM civic.boundary b
+     WHERE b.level OPERATOR(pg_catalog.=) $1
+       AND b.vintage OPERATOR(pg_catalog.=) civic._release_vintage($1, $2)
+$$;
+COMMENT ON FUNCTION civic._release_areas(pg_catalog.text, pg_catalog.int4) IS
+    'code, name and parent of every area of a level at a vintage (the public partition of a release); readable by every role';
+
 -- Codes of a ward/borough/region hierarchy at a vintage, each mapped to the
 -- area of the given level that contains it (itself, its parent or its
 -- grandparent).
 CREATE FUNCTION civic._release_code_map(level pg_catalog.text, vintage pg_catalog.int4)
     RETURNS TABLE (code civic.gsscode, area civic.gsscode)
-    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
     AS $$
     WITH n AS MATERIALIZED (
         SELECT b.level, b.code, b.parent FROM civic.boundary b
          WHERE (b.level OPERATOR(pg_catalog.=) 'ward'
-                AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage('ward', $2))
+                AND b.vintage OPERATOR(pg_catalog.=) civic._release_vintage('ward', $2))
             OR (b.level OPERATOR(pg_catalog.=) 'borough'
-                AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage('borough', $2))
+                AND b.vintage OPERATOR(pg_catalog.=) civic._release_vintage('borough', $2))
             OR (b.level OPERATOR(pg_catalog.=) 'region'
-                AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage('region', $2)))
+                AND b.vintage OPERATOR(pg_catalog.=) civic._release_vintage('region', $2)))
     SELECT n0.code, n0.code FROM n n0 WHERE n0.level OPERATOR(pg_catalog.=) $1
     UNION ALL
     SELECT n1.code, n0.code FROM n n0 JOIN n n1 ON n1.parent OPERATOR(civic.=) n0.code
@@ -128,7 +175,7 @@ CREATE FUNCTION civic._release_code_map(level pg_catalog.text, vintage pg_catalo
      WHERE n0.level OPERATOR(pg_catalog.=) $1
 $$;
 COMMENT ON FUNCTION civic._release_code_map(pg_catalog.text, pg_catalog.int4) IS
-    'every ward, borough and region code of a vintage with the area of the given level that contains it (releases of area-code columns)';
+    'every ward, borough and region code of a vintage with the area of the given level that contains it (releases of area-code columns); readable by every role';
 
 -- Fit the counts of a child level to its parent level: for each parent, the
 -- non-negative integers closest (least squares, then largest remainder) to
@@ -254,6 +301,24 @@ BEGIN
         typ := typ OPERATOR(pg_catalog.||) civic._release_value_type(r.source::pg_catalog.regclass, m, r.unit IS NOT NULL);
     END LOOP;
 
+    -- Geometry locations must be points in EPSG:27700; checked before the
+    -- charged query (a lookup refusing a row there would cost the budget).
+    IF r.location_kind OPERATOR(pg_catalog.=) 'geometry' THEN
+        EXECUTE pg_catalog.format(
+            'SELECT s.%2$I FROM %1$s s WHERE s.%2$I IS NOT NULL AND (%3$I.GeometryType(s.%2$I) OPERATOR(pg_catalog.<>) ''POINT'' '
+            'OR %3$I.ST_SRID(s.%2$I) OPERATOR(pg_catalog.<>) ALL (ARRAY[0, 27700])) LIMIT 1',
+            r.source, r.location,
+            (SELECT n.nspname FROM pg_catalog.pg_extension e
+               JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+              WHERE e.extname OPERATOR(pg_catalog.=) 'postgis')) INTO loc;
+        IF loc IS NOT NULL THEN
+            RAISE EXCEPTION 'column "%" of % holds a geometry that is not a point in EPSG:27700', r.location, r.source
+                USING ERRCODE = '22023',
+                      DETAIL = 'Releases locate rows by points in the British National Grid; nothing was charged.',
+                      HINT = 'Publish from a view that gives ST_Transform(ST_PointOnSurface(geom), 27700).';
+        END IF;
+    END IF;
+
     -- the source rows: location, unit and measure values
     IF r.location_kind OPERATOR(pg_catalog.=) 'code' THEN
         loc := pg_catalog.format('CASE WHEN civic.is_valid_gsscode(s0.%1$I::pg_catalog.text) THEN s0.%1$I::pg_catalog.text::civic.gsscode END', r.location);
@@ -276,20 +341,20 @@ BEGIN
 
     FOR i IN 1 .. nl LOOP
         lvl := r.levels[i];
-        vint := civic.boundary_vintage(lvl, r.vintage);
+        vint := civic._release_vintage(lvl, r.vintage);
         IF r.location_kind OPERATOR(pg_catalog.=) 'code' THEN
             src_sel := src_sel OPERATOR(pg_catalog.||) pg_catalog.format(', m%s.area AS a%s', i, i);
             src_from := src_from OPERATOR(pg_catalog.||) pg_catalog.format(
                 ' LEFT JOIN civic._release_code_map(%L, %s) m%s ON m%s.code OPERATOR(civic.=) s.loc', lvl, r.vintage, i, i);
         ELSE
-            src_sel := src_sel OPERATOR(pg_catalog.||) pg_catalog.format(', civic.area_of(s.loc, %L, %s) AS a%s', lvl, vint, i);
+            src_sel := src_sel OPERATOR(pg_catalog.||) pg_catalog.format(', civic._release_area_of(s.loc, %L, %s) AS a%s', lvl, vint, i);
         END IF;
     END LOOP;
     q := q OPERATOR(pg_catalog.||) pg_catalog.format('src AS MATERIALIZED (SELECT s.* %s FROM %s)', src_sel, src_from);
 
     FOR i IN 1 .. nl LOOP
         lvl := r.levels[i];
-        vint := civic.boundary_vintage(lvl, r.vintage);
+        vint := civic._release_vintage(lvl, r.vintage);
         aggs := '';
         cols := '';
         vals := '';
@@ -328,8 +393,7 @@ BEGIN
         q := q OPERATOR(pg_catalog.||) pg_catalog.format($q$,
 l%1$s AS MATERIALIZED (
     SELECT b.code, b.name, b.parent%2$s
-      FROM civic.boundary b LEFT JOIN src ON src.a%1$s OPERATOR(civic.=) b.code
-     WHERE b.level OPERATOR(pg_catalog.=) %3$L AND b.vintage OPERATOR(pg_catalog.=) %4$s
+      FROM civic._release_areas(%3$L, %4$s) b LEFT JOIN src ON src.a%1$s OPERATOR(civic.=) b.code
      GROUP BY b.code, b.name, b.parent),
 i%1$s AS (
     INSERT INTO %5$s (id, area_code, area_name, parent_code%6$s)
@@ -341,8 +405,22 @@ i%1$s AS (
                OPERATOR(pg_catalog.||) pg_catalog.format('SELECT pg_catalog.count(*) FROM i%s', i);
     END LOOP;
     q := q OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) fin;
-    -- the one charged query
-    EXECUTE q;
+    -- the one charged query (its text is left out of the error context)
+    BEGIN
+        EXECUTE q;
+    EXCEPTION WHEN OTHERS THEN
+        DECLARE
+            e_state pg_catalog.text;
+            e_msg   pg_catalog.text;
+            e_det   pg_catalog.text;
+            e_hint  pg_catalog.text;
+        BEGIN
+            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                    e_det = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+            RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_msg,
+                                  DETAIL = e_det, HINT = e_hint;
+        END;
+    END;
 
     -- consistency: the top level's counts become non-negative integers, and
     -- each lower level is fitted to the level above it
@@ -407,7 +485,7 @@ BEGIN
     del := pg_catalog.floor(r.delta OPERATOR(pg_catalog.*) 1e18::float8 OPERATOR(pg_catalog./) (nl OPERATOR(pg_catalog.*) nm))
            OPERATOR(pg_catalog./) 1e18::float8;
     FOR i IN 1 .. nl LOOP
-        vint := civic.boundary_vintage(r.levels[i], r.vintage);
+        vint := civic._release_vintage(r.levels[i], r.vintage);
         ddl := pg_catalog.format('CREATE TABLE %s (id pg_catalog.int4 PRIMARY KEY, area_code pg_catalog.text NOT NULL UNIQUE, '
                                  'area_name pg_catalog.text, parent_code pg_catalog.text', r.tables[i]);
         FOR j IN 1 .. nm LOOP
@@ -547,9 +625,9 @@ BEGIN
             HINT = 'Add the missing level, or publish without consistent => true.';
     END IF;
     -- the vintage: given, or the newest loaded wards; unknown ones fail here
-    vintage := COALESCE(vintage, civic.boundary_vintage('ward'));
+    vintage := COALESCE(vintage, civic._release_vintage('ward', NULL));
     FOREACH lvl IN ARRAY levels LOOP
-        PERFORM civic.boundary_vintage(lvl, vintage);
+        PERFORM civic._release_vintage(lvl, vintage);
     END LOOP;
 
     -- the source and its columns ------------------------------------------
@@ -724,7 +802,7 @@ DECLARE
     r civic.release;
     t pg_catalog.text;
 BEGIN
-    SELECT x.* INTO r FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) refresh_release.name FOR UPDATE;
+    SELECT x.* INTO r FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) refresh_release.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'release "%" does not exist', name USING ERRCODE = '42704';
     END IF;
@@ -732,6 +810,7 @@ BEGIN
         RAISE EXCEPTION 'permission denied to refresh release "%"', name USING ERRCODE = '42501',
             DETAIL = 'Only the owner of a release''s tables refreshes it.';
     END IF;
+    PERFORM FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) r.name FOR UPDATE;
     FOREACH t IN ARRAY r.tables LOOP
         IF pg_catalog.to_regclass(t) IS NULL THEN
             RAISE EXCEPTION 'table % of release "%" no longer exists', t, name USING ERRCODE = '42P01',
@@ -758,7 +837,7 @@ DECLARE
     r civic.release;
     t pg_catalog.text;
 BEGIN
-    SELECT x.* INTO r FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) drop_release.name FOR UPDATE;
+    SELECT x.* INTO r FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) drop_release.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'release "%" does not exist', name USING ERRCODE = '42704';
     END IF;
@@ -766,6 +845,7 @@ BEGIN
         RAISE EXCEPTION 'permission denied to drop release "%"', name USING ERRCODE = '42501',
             DETAIL = 'Only the owner of a release''s tables drops it.';
     END IF;
+    PERFORM FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) r.name FOR UPDATE;
     FOREACH t IN ARRAY r.tables LOOP
         EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', t);
     END LOOP;
