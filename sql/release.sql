@@ -3,10 +3,12 @@ SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_release_pub;
 DROP ROLE IF EXISTS regress_release_analyst;
 DROP ROLE IF EXISTS regress_release_outsider;
+DROP ROLE IF EXISTS "Regress Release Viewer";
 RESET client_min_messages;
 CREATE ROLE regress_release_pub;
 CREATE ROLE regress_release_analyst;
 CREATE ROLE regress_release_outsider;
+CREATE ROLE "Regress Release Viewer";
 CREATE SCHEMA release_src;
 CREATE SCHEMA release_out AUTHORIZATION regress_release_pub;
 GRANT USAGE ON SCHEMA release_src TO regress_release_pub;
@@ -41,7 +43,7 @@ SELECT * FROM civic.publish_release('people', 'release_src.people', 'p',
       {"name": "mean_age", "kind": "avg", "column": "age", "lower": 0, "upper": 100}]',
     epsilon => 1.5, target_schema => 'release_out',
     levels => ARRAY['region', 'ward', 'borough'], vintage => 2022,
-    grantees => ARRAY['regress_release_analyst']::regrole[], consistent => true);
+    grantees => ARRAY['regress_release_analyst', '"Regress Release Viewer"']::regrole[], consistent => true);
 -- charged once: 1.5 of 10 (each of 9 aggregates 1/6, rounded down to 1e-9)
 SELECT abs(epsilon - 8.5) < 1e-7 AS charged_once FROM civic.budget_remaining('release_src.people');
 
@@ -104,6 +106,9 @@ SELECT count(*) AS rows_changed FROM civic.release WHERE epsilon <> 1.5;
 RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_release_outsider;
 SELECT count(*) FROM release_out.people_ward;        -- not granted
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION "Regress Release Viewer";
+SELECT count(*) AS wards FROM release_out.people_ward;
 RESET SESSION AUTHORIZATION;
 
 -- Refresh: new noise, charged once more; same areas and keys.
@@ -220,3 +225,4 @@ DROP SCHEMA release_src CASCADE;
 DROP ROLE regress_release_pub;
 DROP ROLE regress_release_analyst;
 DROP ROLE regress_release_outsider;
+DROP ROLE "Regress Release Viewer";

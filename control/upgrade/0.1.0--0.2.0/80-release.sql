@@ -751,7 +751,7 @@ BEGIN
         IF g IS NULL THEN
             RAISE EXCEPTION 'grantees must not contain NULL' USING ERRCODE = '22004';
         END IF;
-        gnames := gnames OPERATOR(pg_catalog.||) g::pg_catalog.text;
+        gnames := gnames OPERATOR(pg_catalog.||) (SELECT a.rolname::pg_catalog.text FROM pg_catalog.pg_roles a WHERE a.oid OPERATOR(pg_catalog.=) g::pg_catalog.oid);
     END LOOP;
 
     r.name := name;
