@@ -19,7 +19,7 @@ GRANT USAGE ON SCHEMA release_src TO regress_release_pub;
 CREATE TABLE release_src.people AS
 SELECT pg_catalog.row_number() OVER () AS id, w.code AS ward_code,
        ST_PointOnSurface(w.geom) AS g, ST_PointOnSurface(w.geom)::civic.bng AS p,
-       (n * 17 % 90)::int AS age, (n * 17 % 90)::numeric(6,1) AS age_n
+       (n * 17 % 90)::int AS age, (n * 17 % 90)::numeric(6,1) AS age_n, n % 2 = 1 AS odd
   FROM (SELECT code, geom, row_number() OVER (ORDER BY code) AS k
           FROM civic.boundary WHERE level = 'ward' AND vintage = 2022) w
  CROSS JOIN LATERAL generate_series(1, (w.k % 5)::int) n;
@@ -33,7 +33,8 @@ GRANT SELECT ON release_src.shapes TO regress_release_pub;
 SELECT civic.set_budget('regress_release_pub', 'release_src.people', 10.0);
 -- the true counts, from the same lookup the release uses
 CREATE TABLE release_src.truth AS
-SELECT civic.ward_of(p, 2022)::text AS ward, count(*) AS n FROM release_src.people GROUP BY 1;
+SELECT civic.ward_of(p, 2022)::text AS ward, count(*) AS n, count(*) FILTER (WHERE odd) AS odd
+  FROM release_src.people GROUP BY 1;
 
 -- Publish as the publisher: ward and borough and London, consistent.
 SET SESSION AUTHORIZATION regress_release_pub;
@@ -153,6 +154,8 @@ SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count", "colum": "age"}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}, {"name": "n", "kind": "count"}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "area_code", "kind": "count"}]', 1, 'release_out');
+SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count", "column": "age"}]', 1, 'release_out');
+SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count", "column": "odd", "upper": 1}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "s", "kind": "sum", "column": "age"}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "s", "kind": "sum", "column": "age", "lower": 10, "upper": 0}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "s", "kind": "sum", "column": "age", "lower": 0, "upper": 99.5}]', 1, 'release_out');
@@ -180,13 +183,14 @@ RESET SESSION AUTHORIZATION;
 -- release as the bng points (epsilon so large that the noise is zero with
 -- probability 1 - 1e-300), and every area appears.
 SELECT * FROM civic.publish_release('by_code', 'release_src.people', 'ward_code',
-    '[{"name": "n", "kind": "count"}]', 4000, 'release_out', levels => '{ward,borough}', vintage => 2022);
+    '[{"name": "n", "kind": "count"}, {"name": "odd", "kind": "count", "column": "odd"}]', 4000, 'release_out',
+    levels => '{ward,borough}', vintage => 2022);
 SELECT * FROM civic.publish_release('by_geom', 'release_src.people', 'g',
     '[{"name": "n", "kind": "count"}, {"name": "mean_age", "kind": "avg", "column": "age_n", "lower": 0, "upper": 100}]',
     8000, 'release_out', levels => '{ward,borough}', unit => 'id');
 SELECT count(*) AS wards_differing
   FROM release_out.by_code_ward c FULL JOIN release_src.truth t ON t.ward = c.area_code
- WHERE c.n IS DISTINCT FROM COALESCE(t.n, 0);
+ WHERE c.n IS DISTINCT FROM COALESCE(t.n, 0) OR c.odd IS DISTINCT FROM COALESCE(t.odd, 0);
 SELECT count(*) AS geometry_differs_from_truth
   FROM release_out.by_geom_ward c FULL JOIN release_src.truth t ON t.ward = c.area_code
  WHERE c.n IS DISTINCT FROM COALESCE(t.n, 0);

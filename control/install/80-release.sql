@@ -334,7 +334,8 @@ BEGIN
         m := r.measures OPERATOR(pg_catalog.->) (j OPERATOR(pg_catalog.-) 1);
         IF m OPERATOR(pg_catalog.?) 'column' THEN
             src_from := src_from OPERATOR(pg_catalog.||) pg_catalog.format(', s0.%I::%s AS v%s',
-                m OPERATOR(pg_catalog.->>) 'column', typ[j], j);
+                m OPERATOR(pg_catalog.->>) 'column',
+                CASE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count' THEN 'pg_catalog.bool' ELSE typ[j] END, j);
         END IF;
     END LOOP;
     src_from := src_from OPERATOR(pg_catalog.||) pg_catalog.format(' FROM %s s0) s', r.source);
@@ -385,7 +386,9 @@ BEGIN
                                      m OPERATOR(pg_catalog.->>) 'lower', m OPERATOR(pg_catalog.->>) 'upper', lit_e, lit_d) END;
                 err := NULL;   -- filled in below from the count
             END CASE;
-            aggs := aggs OPERATOR(pg_catalog.||) pg_catalog.format(', %s FILTER (WHERE src.a%s IS NOT NULL) AS m%s', agg, i, j);
+            aggs := aggs OPERATOR(pg_catalog.||) pg_catalog.format(', %s FILTER (WHERE src.a%s IS NOT NULL%s) AS m%s', agg, i,
+                        CASE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count' AND m OPERATOR(pg_catalog.?) 'column'
+                             THEN pg_catalog.format(' AND src.v%s', j) ELSE '' END, j);
             cols := cols OPERATOR(pg_catalog.||) pg_catalog.format(', %1$I, %2$I', m OPERATOR(pg_catalog.->>) 'name',
                         (m OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.||) '_error');
             vals := vals OPERATOR(pg_catalog.||) pg_catalog.format(', l.m%s, %s', j, COALESCE(err, 'NULL::pg_catalog.float8'));
@@ -517,6 +520,9 @@ BEGIN
             what := CASE m OPERATOR(pg_catalog.->>) 'kind'
                 WHEN 'count' THEN CASE WHEN r.unit IS NULL THEN 'number of rows'
                                        ELSE pg_catalog.format('number of distinct %s', r.unit) END
+                                  OPERATOR(pg_catalog.||)
+                                  CASE WHEN m OPERATOR(pg_catalog.?) 'column'
+                                       THEN pg_catalog.format(' where %s is true', m OPERATOR(pg_catalog.->>) 'column') ELSE '' END
                 WHEN 'sum' THEN pg_catalog.format('sum of %s clamped to [%s, %s]%s', m OPERATOR(pg_catalog.->>) 'column',
                                     m OPERATOR(pg_catalog.->>) 'lower', m OPERATOR(pg_catalog.->>) 'upper',
                                     CASE WHEN r.unit IS NULL THEN '' ELSE pg_catalog.format(' per %s', r.unit) END)
@@ -695,9 +701,19 @@ BEGIN
             RAISE EXCEPTION 'measure "%" has kind %, not count, sum or avg', k, COALESCE(m OPERATOR(pg_catalog.->) 'kind', 'null') USING ERRCODE = '22023';
         END IF;
         IF m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count' THEN
-            IF m OPERATOR(pg_catalog.?|) ARRAY['column', 'lower', 'upper'] THEN
-                RAISE EXCEPTION 'count measure "%" takes no column or bounds', k USING ERRCODE = '22023',
-                    DETAIL = 'A count counts rows (or distinct units when the release has a unit).';
+            IF m OPERATOR(pg_catalog.?|) ARRAY['lower', 'upper'] THEN
+                RAISE EXCEPTION 'count measure "%" takes no bounds', k USING ERRCODE = '22023',
+                    DETAIL = 'A count counts rows (or distinct units when the release has a unit), optionally only those where a boolean column is true.';
+            END IF;
+            IF m OPERATOR(pg_catalog.?) 'column' AND (
+                   pg_catalog.jsonb_typeof(m OPERATOR(pg_catalog.->) 'column') IS DISTINCT FROM 'string'
+                   OR NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                                   WHERE a.attrelid OPERATOR(pg_catalog.=) source
+                                     AND a.attname OPERATOR(pg_catalog.=) (m OPERATOR(pg_catalog.->>) 'column')
+                                     AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+                                     AND a.atttypid OPERATOR(pg_catalog.=) 'pg_catalog.bool'::pg_catalog.regtype)) THEN
+                RAISE EXCEPTION 'count measure "%" needs a boolean column of %', k, source USING ERRCODE = '42804',
+                    DETAIL = 'A count with a column counts the rows where that boolean column is true.';
             END IF;
             CONTINUE;
         END IF;
