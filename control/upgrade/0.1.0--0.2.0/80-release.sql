@@ -102,9 +102,14 @@ GRANT SELECT ON civic.releases TO PUBLIC;
 COMMENT ON VIEW civic.releases IS
     'differentially-private releases: source, declaration, cost of one computation and in total (epsilon_spent, delta_spent), tables, grantees, who published and when';
 
--- civic.boundary is readable only by its owner, and the point lookups read
--- it with the caller's rights, so a publisher who is not a superuser could
--- not locate rows.  These entry points to the same C functions run as
+-- The areas are public reference data (ONS and GLA boundaries under the Open
+-- Government Licence), and the point lookups read civic.boundary with the
+-- caller's rights: every role may read it, so that an analyst's private view
+-- using borough_of() works in a new session, and a publisher's release too.
+GRANT SELECT ON civic.boundary TO PUBLIC;
+
+-- Should a DBA revoke that, releases still work: these entry points
+-- to the same C functions run as
 -- civic's owner with a fixed search_path; they reveal only which public area
 -- covers a point.  (Used inside the charged query: a failure there would be
 -- charged, so nothing in it may depend on the caller's privileges but the
@@ -317,6 +322,13 @@ BEGIN
                       DETAIL = 'Releases locate rows by points in the British National Grid; nothing was charged.',
                       HINT = 'Publish from a view that gives ST_Transform(ST_PointOnSurface(geom), 27700).';
         END IF;
+    END IF;
+
+    -- Postcodes are located through the postcode directory; one lookup before
+    -- the charged query makes sure the caller may use it.
+    IF r.location_kind OPERATOR(pg_catalog.=) 'postcode' THEN
+        EXECUTE pg_catalog.format('SELECT civic.postcode_location(s.%2$I)::pg_catalog.text FROM %1$s s LIMIT 1',
+                                  r.source, r.location) INTO loc;
     END IF;
 
     -- the source rows: location, unit and measure values
@@ -657,7 +669,9 @@ BEGIN
             DETAIL = 'A location column is a civic.bng point, a geometry point in EPSG:27700, a GSS area code (civic.gsscode or text) or a civic.postcode.';
     END IF;
     IF r.location_kind OPERATOR(pg_catalog.=) 'postcode'
-       AND pg_catalog.to_regprocedure('civic.postcode_location(civic.postcode)') IS NULL THEN
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_proc p
+                        WHERE p.proname OPERATOR(pg_catalog.=) 'postcode_location'
+                          AND p.pronamespace OPERATOR(pg_catalog.=) 'civic'::pg_catalog.regnamespace) THEN
         RAISE EXCEPTION 'postcode locations need the postcode directory' USING ERRCODE = '0A000',
             DETAIL = 'civic.postcode_location(civic.postcode) is not installed in this database.',
             HINT = 'Locate the rows by a bng or geometry point or an area code instead.';
