@@ -222,6 +222,29 @@ SELECT abs(f.n - (SELECT sum(n) FROM release_src.truth WHERE ward IS NOT NULL))
        <= civic.dp_count_error(0.333333333, 1 - 1e-9) AS london_within_error_bar
   FROM release_out.fitted_region f;
 
+-- Hostile names and a hijacking search_path: column names with quotes and
+-- spaces are quoted, and look-alikes of what the release query calls, first
+-- on the caller's search_path, are never called.
+CREATE SCHEMA release_trap;
+CREATE TABLE release_trap."odd ""table""" AS
+SELECT p AS "the point", age AS "age); DROP TABLE release_src.people; --" FROM release_src.people;
+CREATE FUNCTION release_trap.area_of(civic.bng, text, int) RETURNS civic.gsscode
+    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'trap: area_of'; END $$;
+CREATE FUNCTION release_trap.format(text, text) RETURNS text
+    LANGUAGE sql AS $$ SELECT 'SELECT 1/0' $$;
+CREATE FUNCTION release_trap.dp_count(float8, float8) RETURNS bigint
+    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'trap: dp_count'; END $$;
+CREATE OPERATOR release_trap.= (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.textne);
+SET search_path = release_trap, public, civic, pg_catalog;
+SELECT * FROM civic.publish_release('hostile', 'release_trap."odd ""table"""', 'the point',
+    '[{"name": "n", "kind": "count"},
+      {"name": "s", "kind": "sum", "column": "age); DROP TABLE release_src.people; --", "lower": 0, "upper": 100}]',
+    1, 'release_out', levels => '{borough,region}', consistent => true);
+RESET search_path;
+SELECT count(*) AS boroughs, bool_and(n >= 0) AS counted FROM release_out.hostile_borough;
+SELECT count(*) > 0 AS source_still_there FROM release_src.people;
+DROP SCHEMA release_trap CASCADE;
+
 -- Drop: tables and record go; the ledger keeps the charges.
 SELECT civic.drop_release(name) FROM civic.releases ORDER BY name;
 SELECT count(*) AS releases_left FROM civic.releases;
