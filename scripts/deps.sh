@@ -9,6 +9,7 @@ packages=(
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libicu-dev
   python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless
+  chromium python3 python3-pil fonts-dejavu-core
 )
 
 missing=()
