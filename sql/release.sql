@@ -64,10 +64,11 @@ SELECT count(*) AS boroughs_not_matching
  WHERE b.people IS DISTINCT FROM COALESCE(w.s, 0);
 SELECT (SELECT sum(people) FROM release_out.people_borough) = (SELECT people FROM release_out.people_region)
        AS boroughs_add_up_to_london;
--- Error bars beside each measure, from the published parameters.
-SELECT bool_and(people_error = civic.dp_count_error(1.5 / 9))
-       AND bool_and(total_age_error = civic.dp_sum_error(0, 100, 1.5 / 9))
-       AND bool_and(mean_age_error = civic.dp_avg_error(0, 100, 1.5 / 9, greatest(people, 1)))
+-- Error bars beside each measure, from the published parameters (each share
+-- 1.5 / 9 rounded down to 1e-9).
+SELECT bool_and(people_error = civic.dp_count_error(0.166666666))
+       AND bool_and(total_age_error = civic.dp_sum_error(0, 100, 0.166666666))
+       AND bool_and(mean_age_error = civic.dp_avg_error(0, 100, 0.166666666, greatest(people, 1), 0.95, 0, mean_age))
        AS error_bars
   FROM release_out.people_ward;
 -- The registry.
