@@ -459,7 +459,8 @@ i%1$s AS (
     END IF;
 
     -- error bars of averages: they depend on the number of rows, taken from
-    -- the release's first count (already released, so free)
+    -- the release's first count, and on the average itself (both already
+    -- released, so free)
     FOR j IN 1 .. nm LOOP
         m := r.measures OPERATOR(pg_catalog.->) (j OPERATOR(pg_catalog.-) 1);
         CONTINUE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.<>) 'avg';
@@ -469,9 +470,10 @@ i%1$s AS (
         CONTINUE WHEN cnt IS NULL;
         FOR i IN 1 .. nl LOOP
             EXECUTE pg_catalog.format(
-                'UPDATE %s SET %I = civic.dp_avg_error(%L, %L, %s, GREATEST(%I, 1)::pg_catalog.int8, %s, %s)',
+                'UPDATE %s SET %I = civic.dp_avg_error(%L, %L, %s, GREATEST(%I, 1)::pg_catalog.int8, %s, %s, %I)',
                 r.tables[i], (m OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.||) '_error',
-                m OPERATOR(pg_catalog.->>) 'lower', m OPERATOR(pg_catalog.->>) 'upper', lit_e, cnt, r.confidence, lit_d);
+                m OPERATOR(pg_catalog.->>) 'lower', m OPERATOR(pg_catalog.->>) 'upper', lit_e, cnt, r.confidence, lit_d,
+                m OPERATOR(pg_catalog.->>) 'name');
         END LOOP;
     END LOOP;
 END
@@ -555,7 +557,7 @@ BEGIN
                 pg_catalog.format('%s%% error bar of %s: the noise exceeds it with probability at most %s%%%s',
                     r.confidence OPERATOR(pg_catalog.*) 100, nm_m, pg_catalog.round(((1 OPERATOR(pg_catalog.-) r.confidence) OPERATOR(pg_catalog.*) 100)::pg_catalog.numeric, 6)::pg_catalog.float8,
                     CASE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'avg'
-                         THEN ' (computed with the release''s first count as the number of rows; NULL without a count)'
+                         THEN ' (computed from the released average and the release''s first count as the number of rows; NULL without a count)'
                          ELSE '' END));
         END LOOP;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', r.tables[i]);
