@@ -225,15 +225,20 @@ SELECT EXISTS (SELECT FROM pg_proc WHERE proname = 'choropleth_svg' AND pronames
        AND :'demo_out' <> '' AS have_map \gset
 \if :have_map
 \set svg :demo_out '/stops_by_ward_2022_09.svg'
+\set QUIET on
 \pset format unaligned
 \pset tuples_only on
 \o :svg
 SELECT civic.choropleth_svg('ward', 2022,
          (SELECT jsonb_object_agg(area_code, stops) FROM stats.stops_2022_09_ward),
-         'Stop and search, September 2022, by ward (differentially private, epsilon 2)', 'stops');
+         'Stop and search, September 2022, by ward (differentially private, epsilon 2)', 'stops',
+         attribution => 'Contains public sector information licensed under the Open Government Licence v3.0. '
+                        'Source: data.police.uk. Boundaries: Office for National Statistics (OGL v3.0); '
+                        'contains OS data © Crown copyright and database right 2022.');
 \o
 \pset tuples_only off
 \pset format aligned
+\set QUIET off
 \echo '== the ward release as a map:' :svg
 \endif
 

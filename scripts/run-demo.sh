@@ -20,7 +20,7 @@ psql -X -v ON_ERROR_STOP=1 -d civic_demo -f docs/demo.sql
 svg=$CIVIC_DEMO_OUT/stops_by_ward_2022_09.svg
 if [[ -s $svg ]] && command -v chromium >/dev/null; then
   # and as a picture, rendered by a browser as anyone would see it
-  if chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,760 \
+  if chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,640 \
        --screenshot="${svg%.svg}.png" "file://$svg" >/dev/null 2>&1; then
     echo "== the same map as a PNG: ${svg%.svg}.png"
   fi
