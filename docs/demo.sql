@@ -130,6 +130,7 @@ SELECT row_number() OVER () AS id, gender, age_range, outcome, outcome = 'Arrest
   FROM stops_raw;
 CREATE TABLE boroughs AS
 SELECT code AS borough, name FROM civic.boundary WHERE level = 'borough';
+ALTER TABLE boroughs ADD PRIMARY KEY (borough);     -- a private view groups by a unique key
 DO $$
 BEGIN
     CREATE ROLE demo_analyst LOGIN;
