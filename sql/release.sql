@@ -4,6 +4,7 @@ DROP ROLE IF EXISTS regress_release_pub;
 DROP ROLE IF EXISTS regress_release_analyst;
 DROP ROLE IF EXISTS regress_release_outsider;
 DROP ROLE IF EXISTS "Regress Release Viewer";
+DROP ROLE IF EXISTS regress_release_rich;
 RESET client_min_messages;
 CREATE ROLE regress_release_pub;
 CREATE ROLE regress_release_analyst;
@@ -223,6 +224,28 @@ SELECT abs(f.n - (SELECT sum(n) FROM release_src.truth WHERE ward IS NOT NULL))
        <= civic.dp_count_error(0.333333333, 1 - 1e-9) AS london_within_error_bar
   FROM release_out.fitted_region f;
 
+-- SET ROLE does not change who pays: the session role is charged, whatever
+-- role the publisher switched to (a richer role's budget stays untouched).
+CREATE ROLE regress_release_rich;
+GRANT regress_release_rich TO regress_release_pub;
+GRANT USAGE ON SCHEMA release_src TO regress_release_rich;
+GRANT SELECT ON release_src.people TO regress_release_rich;
+GRANT USAGE, CREATE ON SCHEMA release_out TO regress_release_rich;
+SELECT civic.set_budget('regress_release_rich', 'release_src.people', 100);
+SELECT civic.set_budget('regress_release_pub', 'release_src.people', 10);
+SELECT civic.reset_budget('regress_release_pub', 'release_src.people');
+SET SESSION AUTHORIZATION regress_release_pub;
+SET ROLE regress_release_rich;
+SELECT * FROM civic.publish_release('as_rich', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]',
+    0.5, 'release_out');
+RESET ROLE;
+SELECT abs(epsilon - 9.5) < 1e-7 AS session_role_paid FROM civic.budget_remaining('release_src.people');
+RESET SESSION AUTHORIZATION;
+SELECT epsilon AS rich_left FROM civic.budget_remaining('release_src.people', 'regress_release_rich');
+SELECT published_by, pg_get_userbyid(relowner) AS owner
+  FROM civic.releases, pg_class WHERE name = 'as_rich' AND oid = 'release_out.as_rich_ward'::regclass;
+SELECT civic.drop_release('as_rich');
+
 -- Hostile names and a hijacking search_path: column names with quotes and
 -- spaces are quoted, and look-alikes of what the release query calls, first
 -- on the caller's search_path, are never called.
@@ -258,3 +281,4 @@ DROP ROLE regress_release_pub;
 DROP ROLE regress_release_analyst;
 DROP ROLE regress_release_outsider;
 DROP ROLE "Regress Release Viewer";
+DROP ROLE regress_release_rich;
