@@ -654,6 +654,22 @@ BEGIN
     FOREACH lvl IN ARRAY levels LOOP
         PERFORM civic._release_vintage(lvl, vintage);
     END LOOP;
+    -- consistency fits each area to its parent: every parent must be there
+    IF consistent THEN
+        FOR i IN 1 .. pg_catalog.cardinality(levels) OPERATOR(pg_catalog.-) 1 LOOP
+            SELECT c.code::pg_catalog.text INTO bad
+              FROM civic._release_areas(levels[i], vintage) c
+             WHERE NOT EXISTS (SELECT FROM civic._release_areas(levels[i OPERATOR(pg_catalog.+) 1], vintage) p
+                                WHERE p.code OPERATOR(civic.=) c.parent)
+             LIMIT 1;
+            IF bad IS NOT NULL THEN
+                RAISE EXCEPTION 'cannot make a consistent release: % % has no parent among the % areas', levels[i], bad,
+                                levels[i OPERATOR(pg_catalog.+) 1]
+                    USING ERRCODE = '22023',
+                          DETAIL = 'Each area of a lower level must lie in an area of the level above (civic.boundary.parent).';
+            END IF;
+        END LOOP;
+    END IF;
 
     -- the source and its columns ------------------------------------------
     IF NOT pg_catalog.has_table_privilege(source, 'SELECT') THEN
