@@ -49,7 +49,7 @@ targets=("$@")
 inc=$(pg_config --includedir-server)
 cflags=(-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-        -DUSE_ASSERT_CHECKING -Wall -Wno-unused-function
+        -DUSE_ASSERT_CHECKING -Wall -Wno-unused-function -Wno-ignored-attributes
         -I"$here" -I"$top/src" -I"$inc")
 
 mkdir -p "$build/artifacts" "$build/corpus"
