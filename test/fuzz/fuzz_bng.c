@@ -36,6 +36,7 @@ extern Datum bng_to_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_from_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_distance_op(PG_FUNCTION_ARGS);
 
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
@@ -152,17 +153,25 @@ fuzz_make(const uint8_t *data, size_t size)
 	check_value(v);
 }
 
+static const FuzzTarget targets[] = {
+	{"bng_text", fuzz_text},
+	{"bng_recv", fuzz_recv},
+	{"bng_make", fuzz_make},
+	{NULL, NULL}
+};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_select(targets);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reset();
-#if defined(FUZZ_TARGET_bng_recv)
-	fuzz_recv(data, size);
-#elif defined(FUZZ_TARGET_bng_make)
-	fuzz_make(data, size);
-#else
-	fuzz_text(data, size);
-#endif
+	fuzz_target(data, size);
 	fuzz_reset();
 	return 0;
 }

@@ -45,6 +45,7 @@
 #undef fprintf
 #undef vfprintf
 #undef printf
+#undef vprintf
 
 /* Backend globals that civic's files refer to. */
 MemoryContext CurrentMemoryContext = NULL;
@@ -90,6 +91,29 @@ ExceptionalCondition(const char *conditionName, const char *errorType,
 {
 	fuzz_fail("%s(\"%s\") failed at %s:%d", errorType, conditionName,
 			  fileName, lineNumber);
+}
+
+/* ---- target selection --------------------------------------------------- */
+
+FuzzTargetFn fuzz_target = NULL;
+
+void
+fuzz_select(const FuzzTarget *targets)
+{
+	const char *want = getenv("CIVIC_FUZZ_TARGET");
+	const FuzzTarget *t;
+
+	for (t = targets; t->name; t++)
+		if (want == NULL || strcmp(want, t->name) == 0)
+		{
+			fuzz_target = t->fn;
+			return;
+		}
+	fprintf(stderr, "civic fuzz: unknown CIVIC_FUZZ_TARGET \"%s\"; this binary has:", want);
+	for (t = targets; t->name; t++)
+		fprintf(stderr, " %s", t->name);
+	fputc('\n', stderr);
+	exit(2);
 }
 
 /* ---- memory: one arena per input --------------------------------------- */

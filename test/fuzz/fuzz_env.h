@@ -21,6 +21,23 @@
 extern char fuzz_sqlstate[6];
 extern char fuzz_errmsg[1024];
 
+/*
+ * One binary per harness file serves several targets: the target is chosen
+ * by the environment variable CIVIC_FUZZ_TARGET (run.sh sets it).
+ */
+typedef void (*FuzzTargetFn) (const uint8_t *data, size_t size);
+typedef struct FuzzTarget
+{
+	const char *name;
+	FuzzTargetFn fn;
+} FuzzTarget;
+
+/* Pick the target named by CIVIC_FUZZ_TARGET from a NULL-terminated table. */
+extern void fuzz_select(const FuzzTarget *targets);
+
+/* The chosen target. */
+extern FuzzTargetFn fuzz_target;
+
 /* Free everything palloc'd since the last reset (end of one input). */
 extern void fuzz_reset(void);
 

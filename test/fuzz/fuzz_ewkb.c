@@ -30,6 +30,7 @@
 extern Datum bng_from_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_make(PG_FUNCTION_ARGS);
 
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define EWKB_ERRORS "22P03 22023 22003"
@@ -145,15 +146,24 @@ fuzz_polygon(const uint8_t *data, size_t size)
 		fuzz_fail("wkb_polygons recorded a bounding box its edges do not have");
 }
 
+static const FuzzTarget targets[] = {
+	{"ewkb_point", fuzz_point},
+	{"ewkb_polygon", fuzz_polygon},
+	{NULL, NULL}
+};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_select(targets);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reset();
-#if defined(FUZZ_TARGET_ewkb_polygon)
-	fuzz_polygon(data, size);
-#else
-	fuzz_point(data, size);
-#endif
+	fuzz_target(data, size);
 	fuzz_reset();
 	return 0;
 }

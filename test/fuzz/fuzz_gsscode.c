@@ -30,6 +30,7 @@ extern Datum gss_level(PG_FUNCTION_ARGS);
 extern Datum gss_country(PG_FUNCTION_ARGS);
 extern Datum gss_entity_name(PG_FUNCTION_ARGS);
 
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
@@ -120,15 +121,24 @@ fuzz_recv(const uint8_t *data, size_t size)
 		check_value(v);
 }
 
+static const FuzzTarget targets[] = {
+	{"gsscode_text", fuzz_text},
+	{"gsscode_recv", fuzz_recv},
+	{NULL, NULL}
+};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_select(targets);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reset();
-#if defined(FUZZ_TARGET_gsscode_recv)
-	fuzz_recv(data, size);
-#else
-	fuzz_text(data, size);
-#endif
+	fuzz_target(data, size);
 	fuzz_reset();
 	return 0;
 }

@@ -33,6 +33,7 @@ extern Datum postcode_sector(PG_FUNCTION_ARGS);
 extern Datum postcode_outward(PG_FUNCTION_ARGS);
 extern Datum postcode_inward(PG_FUNCTION_ARGS);
 
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every property an accepted value must have. */
@@ -131,15 +132,24 @@ fuzz_recv(const uint8_t *data, size_t size)
 		check_value(v);
 }
 
+static const FuzzTarget targets[] = {
+	{"postcode_text", fuzz_text},
+	{"postcode_recv", fuzz_recv},
+	{NULL, NULL}
+};
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fuzz_select(targets);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_reset();
-#if defined(FUZZ_TARGET_postcode_recv)
-	fuzz_recv(data, size);
-#else
-	fuzz_text(data, size);
-#endif
+	fuzz_target(data, size);
 	fuzz_reset();
 	return 0;
 }

@@ -21,18 +21,19 @@ if (($# > 0)); then shift; fi
 build=${CIVIC_FUZZ_BUILD:-$here/build}
 CC=${CIVIC_FUZZ_CC:-clang}
 
-# target  harness  civic sources linked (the harness may #include others)
+# target  binary (harness file fuzz_BINARY.c)  civic sources linked (a harness
+# may also #include civic files whose static functions it calls)
 target_table() {
   cat <<'TABLE'
-postcode_text  fuzz_postcode.c  src/postcode.c
-postcode_recv  fuzz_postcode.c  src/postcode.c
-gsscode_text   fuzz_gsscode.c   src/gsscode.c
-gsscode_recv   fuzz_gsscode.c   src/gsscode.c
-bng_text       fuzz_bng.c       src/bng.c
-bng_recv       fuzz_bng.c       src/bng.c
-bng_make       fuzz_bng.c       src/bng.c
-ewkb_point     fuzz_ewkb.c      src/bng.c
-ewkb_polygon   fuzz_ewkb.c      src/bng.c
+postcode_text  postcode  src/postcode.c
+postcode_recv  postcode  src/postcode.c
+gsscode_text   gsscode   src/gsscode.c
+gsscode_recv   gsscode   src/gsscode.c
+bng_text       bng       src/bng.c
+bng_recv       bng       src/bng.c
+bng_make       bng       src/bng.c
+ewkb_point     ewkb      src/bng.c
+ewkb_polygon   ewkb      src/bng.c
 TABLE
 }
 
@@ -47,29 +48,28 @@ targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 
 inc=$(pg_config --includedir-server)
-cflags=(-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing
-        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+cflags=(-g -O1 -fno-omit-frame-pointer -fno-strict-aliasing "${san[@]}"
         -DUSE_ASSERT_CHECKING -Wall -Wno-unused-function -Wno-ignored-attributes
         -I"$here" -I"$top/src" -I"$inc")
 
 mkdir -p "$build/artifacts" "$build/corpus"
+"$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$here/fuzz_env.c" -o "$build/fuzz_env.o"
 
-# build TARGET: compile the harness, the fuzz environment and civic's files;
-# backend functions nobody provides get stubs that abort naming themselves.
-build_target() {
-  local t=$1 harness=$2; shift 2
-  local srcs=("$here/fuzz_env.c" "$here/$harness")
-  local s
+# build BINARY SOURCES...: the harness, the fuzz environment and civic's
+# files; backend functions nobody provides get stubs that abort naming
+# themselves (a target reaching one is a gap in the environment).
+build_binary() {
+  local b=$1; shift
+  local srcs=("$here/fuzz_$b.c") s
   for s in "$@"; do srcs+=("$top/$s"); done
-  local def="-DFUZZ_TARGET_$t"
-  local stubs=$build/stubs_$t.c log=$build/link_$t.log
+  local stubs=$build/stubs_$b.c log=$build/link_$b.log attempt missing
   : >"$stubs"
-  local attempt
   for attempt in 1 2 3; do
-    if "$CC" "${cflags[@]}" "$def" "${srcs[@]}" "$stubs" -o "$build/$t" >"$log" 2>&1; then
+    if "$CC" "${cflags[@]}" -fsanitize=fuzzer "${srcs[@]}" "$build/fuzz_env.o" "$stubs" \
+         -o "$build/fuzz_$b" >"$log" 2>&1; then
       return 0
     fi
-    local missing
     missing=$(grep -oE "undefined reference to \`[A-Za-z_][A-Za-z0-9_]*'" "$log" \
               | sed -E "s/.*\`(.*)'/\1/" | sort -u || true)
     if [[ -z $missing ]]; then break; fi
@@ -84,23 +84,27 @@ build_target() {
     } >"$stubs.new"
     mv "$stubs.new" "$stubs"
   done
-  echo "fuzz: building $t failed:" >&2
+  echo "fuzz: building fuzz_$b failed:" >&2
   cat "$log" >&2
   return 1
 }
 
-status=0
+declare -A built=()
 for t in "${targets[@]}"; do
   line=$(target_table | awk -v t="$t" '$1 == t')
   if [[ -z $line ]]; then
     echo "fuzz: unknown target $t (targets: ${all[*]})" >&2
     exit 2
   fi
-  read -r _ harness srcs <<<"$line"
-  # shellcheck disable=SC2086
-  build_target "$t" "$harness" $srcs
+  read -r _ bin srcs <<<"$line"
+  if [[ -z ${built[$bin]:-} ]]; then
+    # shellcheck disable=SC2086
+    build_binary "$bin" $srcs
+    built[$bin]=1
+  fi
 done
 
+status=0
 for t in "${targets[@]}"; do
   seeds=$here/corpus/$t
   work=$build/corpus/$t
@@ -112,9 +116,10 @@ for t in "${targets[@]}"; do
   log=$build/$t.log
   start=$(date +%s)
   set +e
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  bin=$(target_table | awk -v t="$t" '$1 == t {print $2}')
+  CIVIC_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/$t" "${limit[@]}" "${dict[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    "$build/fuzz_$bin" "${limit[@]}" "${dict[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
       "$work" "$seeds" >"$log" 2>&1
   rc=$?
