@@ -2,6 +2,7 @@
 # civic's libFuzzer targets (test/fuzz/README.md).
 #
 #   test/fuzz/run.sh [SECONDS] [TARGET...]
+#   test/fuzz/run.sh --list          (the targets' names)
 #
 # Builds every target (or the ones named) with clang, libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer, then runs each for
@@ -36,6 +37,11 @@ ewkb_point     ewkb      src/bng.c
 ewkb_polygon   ewkb      src/bng.c
 TABLE
 }
+
+if [[ $secs == --list ]]; then
+  target_table | awk '{print $1}'
+  exit 0
+fi
 
 if ! command -v "$CC" >/dev/null; then
   echo "fuzz: $CC not found (Debian: apt-get install clang)" >&2
