@@ -5,7 +5,7 @@
 # normal outcomes; a backend killed by a signal, a PANIC, a failed assertion
 # or a server that stops answering is a failure.
 #
-#   CIVIC_SQLSMITH_QUERIES   number of queries (default 2000)
+#   CIVIC_SQLSMITH_QUERIES   number of queries (default 1000)
 #   CIVIC_SQLSMITH_SEED      sqlsmith's random seed (default: random, printed)
 #   CIVIC_SQLSMITH_ROLE      role the queries run as (default civic_smith, an
 #                            ordinary role owning the test tables; "postgres"
@@ -17,7 +17,7 @@
 set -uo pipefail
 
 CIVIC_TOP=${CIVIC_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-queries=${CIVIC_SQLSMITH_QUERIES:-2000}
+queries=${CIVIC_SQLSMITH_QUERIES:-1000}
 seed=${CIVIC_SQLSMITH_SEED:-$((RANDOM * 32768 + RANDOM))}
 role=${CIVIC_SQLSMITH_ROLE:-civic_smith}
 db=civic_smith

@@ -110,37 +110,57 @@ for t in "${targets[@]}"; do
   fi
 done
 
-status=0
-for t in "${targets[@]}"; do
-  seeds=$here/corpus/$t
-  work=$build/corpus/$t
+# run_one TARGET: fuzz it; its report goes to $build/TARGET.report, and
+# $build/TARGET.failed exists if it failed.
+run_one() {
+  local t=$1 seeds=$here/corpus/$1 work=$build/corpus/$1 log=$build/$1.log
+  local report=$build/$1.report bin start rc took runs crashes=0
+  local limit=(-max_total_time="$secs") dict=()
   mkdir -p "$work" "$seeds"
-  limit=(-max_total_time="$secs")
+  rm -f "$build/$t.failed"
   if [[ -n ${CIVIC_FUZZ_RUNS:-} ]]; then limit=(-runs="$CIVIC_FUZZ_RUNS"); fi
-  dict=()
   if [[ -f $here/dict/$t.dict ]]; then dict=(-dict="$here/dict/$t.dict"); fi
-  log=$build/$t.log
-  start=$(date +%s)
-  set +e
   bin=$(target_table | awk -v t="$t" '$1 == t {print $2}')
+  start=$(date +%s)
   CIVIC_FUZZ_TARGET=$t ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/fuzz_$bin" "${limit[@]}" "${dict[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
       "$work" "$seeds" >"$log" 2>&1
   rc=$?
-  set -e
   took=$(($(date +%s) - start))
   runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
-  crashes=0
-  if ((rc != 0)); then
-    crashes=1
-    status=1
-    echo "fuzz: $t FAILED (exit $rc); input kept as:" >&2
-    grep -E 'Test unit written to|artifact_prefix' "$log" >&2 || true
-    grep -E 'ERROR: |runtime error|property broken|SUMMARY' "$log" | head -n 20 >&2 || true
-    tail -n 40 "$log" >&2
+  {
+    if ((rc != 0)); then
+      crashes=1
+      : >"$build/$t.failed"
+      echo "fuzz: $t FAILED (exit $rc); input kept as:"
+      grep -E 'Test unit written to' "$log" || true
+      grep -E 'ERROR: |runtime error|property broken|SUMMARY' "$log" | head -n 20 || true
+      tail -n 40 "$log"
+    fi
+    echo "fuzz: $t runs=${runs:-0} seconds=$took crashes=$crashes"
+  } >"$report"
+}
+
+# CIVIC_FUZZ_JOBS=N runs N targets at a time (default 1).
+jobs=${CIVIC_FUZZ_JOBS:-1}
+set +e
+running=0
+for t in "${targets[@]}"; do
+  if ((jobs <= 1)); then
+    run_one "$t"
+    cat "$build/$t.report"
+    continue
   fi
-  echo "fuzz: $t runs=${runs:-0} seconds=$took crashes=$crashes"
+  if ((running >= jobs)); then wait -n; running=$((running - 1)); fi
+  run_one "$t" &
+  running=$((running + 1))
+done
+wait
+status=0
+for t in "${targets[@]}"; do
+  if ((jobs > 1)); then cat "$build/$t.report"; fi
+  if [[ -e $build/$t.failed ]]; then status=1; fi
 done
 exit $status
