@@ -46,6 +46,7 @@
 #undef vfprintf
 #undef printf
 #undef vprintf
+#undef qsort
 
 /* Backend globals that civic's files refer to. */
 MemoryContext CurrentMemoryContext = NULL;
@@ -526,6 +527,13 @@ double_to_shortest_decimal_buf(double f, char *result)
 {
 	/* not the shortest form, but round-trip exact: only used in messages */
 	return snprintf(result, DOUBLE_SHORTEST_DECIMAL_LEN, "%.17g", f);
+}
+
+void
+pg_qsort(void *base, size_t nel, size_t elsize,
+		 int (*cmp) (const void *, const void *))
+{
+	qsort(base, nel, elsize, cmp);
 }
 
 size_t

@@ -35,6 +35,7 @@ bng_recv       bng       src/bng.c
 bng_make       bng       src/bng.c
 ewkb_point     ewkb      src/bng.c
 ewkb_polygon   ewkb      src/bng.c
+ewkb_index     ewkb      src/bng.c
 TABLE
 }
 
