@@ -156,7 +156,7 @@ SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', levels => '{lsoa}');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', levels => '{ward,ward}');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', levels => '{ward,region}', consistent => true);
-SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', vintage => 2019);
+SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', vintage => 2005);
 SELECT civic.publish_release('bad', 'release_src.people', 'nowhere', '[{"name": "n", "kind": "count"}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'age', '[{"name": "n", "kind": "count"}]', 1, 'release_out');
 SELECT civic.publish_release('bad', 'release_src.people', 'p', '[{"name": "n", "kind": "count"}]', 1, 'release_out', unit => 'nobody');
