@@ -974,6 +974,27 @@ ledger_replay(void)
 	close(fd);
 }
 
+/*
+ * When the postmaster exits or resets shared memory (every other process is
+ * gone), give back the preallocated space: the file ends with its last
+ * record again.  Never on a damaged ledger.
+ */
+static void
+ledger_trim(int code, Datum arg)
+{
+	int			fd;
+
+	if (ledger == NULL || ledger->damaged || ledger->cut_pending ||
+		ledger->allocated <= ledger->file_end)
+		return;
+	fd = BasicOpenFile(LEDGER_FILE, O_WRONLY | PG_BINARY);
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, (off_t) ledger->file_end) == 0)
+		(void) pg_fsync(fd);
+	close(fd);
+}
+
 static void
 ledger_shmem_startup(void)
 {
@@ -1025,7 +1046,10 @@ ledger_shmem_startup(void)
 
 	/* Only the postmaster (or a standalone backend) replays the file. */
 	if (!found)
+	{
 		ledger_replay();
+		on_shmem_exit(ledger_trim, (Datum) 0);
+	}
 	LWLockRelease(AddinShmemInitLock);
 }
 
