@@ -259,6 +259,8 @@ static void ledger_redo(XLogReaderState *record);
 static void ledger_desc(StringInfo buf, XLogReaderState *record);
 static const char *ledger_identify(uint8 info);
 static bool compact_ledger(int elevel);
+static void scan_after(int fd, uint64 off, ScanCallback cb, void *arg,
+					   uint64 *last_seq, uint64 *skipped);
 
 static RmgrData ledger_rmgr = {
 	.rm_name = CIVIC_RMGR_NAME,
@@ -948,6 +950,17 @@ ledger_replay(void)
 
 	if (res.damaged)
 	{
+		uint64		last = res.last_seq,
+					skipped = 0;
+
+		/*
+		 * The good records after the damage count too (spending must not
+		 * look refunded), though nothing is written until an admin acts.
+		 */
+		if (res.resync_off > 0)
+			scan_after(fd, res.resync_off, replay_cb, NULL, &last, &skipped);
+		ledger->next_seq = last + 1;
+		pg_atomic_write_u64(&ledger->flushed_seq, last);
 		ledger->damaged = true;
 		ledger->damage_off = res.end;
 		strlcpy(ledger->damage_problem, res.problem, sizeof(ledger->damage_problem));
@@ -2194,11 +2207,13 @@ collect_cb(const LedgerRecord *rec, const char *text, void *arg)
 }
 
 /*
- * Collect good records from `off` to the end of the file, skipping further
+ * Visit good records from `off` to the end of the file, skipping further
  * damage (each time to the next good record); adds the bytes skipped.
+ * Records of 0.1.0 are numbered on from *last_seq.
  */
 static void
-collect_after(int fd, uint64 off, CollectCtx *cc, uint64 *skipped)
+scan_after(int fd, uint64 off, ScanCallback cb, void *arg, uint64 *last_seq,
+		   uint64 *skipped)
 {
 	Reader		r;
 	struct stat st;
@@ -2223,12 +2238,13 @@ collect_after(int fd, uint64 off, CollectCtx *cc, uint64 *skipped)
 		if (ps == PARSE_OK)
 		{
 			if (rec.seq == 0)
-				rec.seq = cc->last_seq + 1;
+				rec.seq = *last_seq + 1;
+			*last_seq = Max(*last_seq, rec.seq);
 			if (rec.flags & RECF_SAME_TEXT)
 				strlcpy(text, prevtext, LEDGER_MAX_TEXT + 1);
 			else
 				strlcpy(prevtext, text, LEDGER_MAX_TEXT + 1);
-			collect_cb(&rec, text, cc);
+			cb(&rec, text, arg);
 			off += len;
 			continue;
 		}
@@ -2390,7 +2406,11 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 	/* the marker: who accepted what */
 	pos = out.len;
 	if (res.resync_off > 0)
-		collect_after(fd, res.resync_off, &cc, &skipped);
+	{
+		uint64		last = cc.last_seq;
+
+		scan_after(fd, res.resync_off, collect_cb, &cc, &last, &skipped);
+	}
 	CloseTransientFile(fd);
 	skipped += (res.resync_off > 0 ? res.resync_off : res.size) - res.end;
 	kept_after = cc.n - kept_before;
