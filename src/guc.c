@@ -16,7 +16,7 @@
 int			civic_budget_max_entries = 10000;
 
 /* Size (kB) past which the privacy ledger file is compacted; 0: never. */
-int			civic_ledger_compact_size = 65536;
+int			civic_ledger_compact_size = 16384;
 
 /* Define civic's settings and reserve the civic.* namespace. */
 void
@@ -37,7 +37,7 @@ civic_guc_init(void)
 							"Size of the privacy ledger file past which it is compacted into per-account totals.",
 							"0 disables automatic compaction (civic.ledger_compact() still compacts).",
 							&civic_ledger_compact_size,
-							65536, 0, PG_INT32_MAX,
+							16384, 0, PG_INT32_MAX,
 							PGC_SIGHUP,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);

@@ -805,12 +805,10 @@ scan_file(int fd, uint64 limit, ScanCallback cb, void *arg, ScanResult *res)
 				rec.seq = res->last_seq + 1;
 			res->last_seq = Max(res->last_seq, rec.seq);
 			res->nrecords++;
-			if (rec.flags & RECF_SAME_TEXT)
-				strlcpy(text, prevtext, LEDGER_MAX_TEXT + 1);
-			else
-				strlcpy(prevtext, text, LEDGER_MAX_TEXT + 1);
+			if (!(rec.flags & RECF_SAME_TEXT))
+				memcpy(prevtext, text, rec.textlen + 1);
 			if (cb)
-				cb(&rec, text, arg);
+				cb(&rec, prevtext, arg);
 			off += len;
 			continue;
 		}
@@ -1787,6 +1785,7 @@ typedef struct ViewScan
 {
 	CivicLedgerRowCallback cb;
 	void	   *arg;
+	MemoryContext rowcxt;		/* reset after each row */
 } ViewScan;
 
 static void
@@ -1794,9 +1793,11 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 {
 	ViewScan   *vs = (ViewScan *) arg;
 	CivicLedgerRow row;
+	MemoryContext old;
 
 	if (rec->ds.dbid != MyDatabaseId)
 		return;
+	old = MemoryContextSwitchTo(vs->rowcxt);
 	if (rec->type == REC_CHARGE)
 	{
 		row.type = REC_CHARGE;
@@ -1826,6 +1827,8 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 		row.query = psprintf("%llu charges compacted", (unsigned long long) rec->queryid);
 		vs->cb(&row, vs->arg);
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(vs->rowcxt);
 }
 
 /* Visit every charge of this database in the file, up to its durable end. */
@@ -1850,8 +1853,11 @@ civic_ledger_scan(CivicLedgerRowCallback cb, void *arg)
 				 errmsg("could not open privacy ledger \"%s\": %m", LEDGER_FILE)));
 	vs.cb = cb;
 	vs.arg = arg;
+	vs.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "civic ledger row",
+									  ALLOCSET_SMALL_SIZES);
 	if (end > 0)
 		scan_file(fd, end, view_cb, &vs, &res);
+	MemoryContextDelete(vs.rowcxt);
 	CloseTransientFile(fd);
 }
 
@@ -2240,11 +2246,9 @@ scan_after(int fd, uint64 off, ScanCallback cb, void *arg, uint64 *last_seq,
 			if (rec.seq == 0)
 				rec.seq = *last_seq + 1;
 			*last_seq = Max(*last_seq, rec.seq);
-			if (rec.flags & RECF_SAME_TEXT)
-				strlcpy(text, prevtext, LEDGER_MAX_TEXT + 1);
-			else
-				strlcpy(prevtext, text, LEDGER_MAX_TEXT + 1);
-			cb(&rec, text, arg);
+			if (!(rec.flags & RECF_SAME_TEXT))
+				memcpy(prevtext, text, rec.textlen + 1);
+			cb(&rec, prevtext, arg);
 			off += len;
 			continue;
 		}
