@@ -1110,13 +1110,22 @@ report_damaged(void)
 static bool
 open_ledger_fd(int elevel)
 {
-	if (ledger_fd >= 0 && ledger_fd_generation == ledger->generation)
+	uint32		generation = ledger->generation;
+
+	if (ledger_fd >= 0 && ledger_fd_generation == generation)
 		return true;
 	if (ledger_fd >= 0)
 		close(ledger_fd);
-	/* never O_CREAT: a missing file must not silently restart the ledger */
+
+	/*
+	 * The generation is read before opening: if the file is replaced in
+	 * between, this descriptor is found stale (and reopened) under the lock
+	 * that writing takes.  Never O_CREAT: a missing file must not silently
+	 * restart the ledger.
+	 */
+	pg_read_barrier();
 	ledger_fd = BasicOpenFile(LEDGER_FILE, O_WRONLY | PG_BINARY);
-	ledger_fd_generation = ledger->generation;
+	ledger_fd_generation = generation;
 	if (ledger_fd < 0)
 	{
 		ereport(elevel,
@@ -1147,10 +1156,12 @@ write_pending(int elevel)
 	Size		done = 0;
 	int			save_errno;
 
-	/* until this write succeeds, others must not charge past it */
-	ledger->write_failed = true;
-	if (!open_ledger_fd(elevel))
+	if (!open_ledger_fd(DEBUG1))
+	{
+		ledger->write_failed = true;
+		(void) open_ledger_fd(elevel);
 		return false;
+	}
 
 	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
 	start = ledger->file_end;
@@ -1197,6 +1208,8 @@ write_pending(int elevel)
 
 failed:
 	save_errno = errno;
+	/* until the records are written, nobody charges past them */
+	ledger->write_failed = true;
 	pfree(copy);
 	errno = save_errno;
 	ereport(elevel,
@@ -1252,9 +1265,7 @@ require_writable(void)
 				 errhint("Run queries using differential-privacy aggregates on the primary.")));
 	if (ledger->damaged)
 		report_damaged();
-	LWLockAcquire(ledger->flush_lock, LW_SHARED);
 	(void) open_ledger_fd(ERROR);
-	LWLockRelease(ledger->flush_lock);
 	if (ledger->write_failed)
 	{
 		uint64		upto;
@@ -1302,10 +1313,13 @@ lock_for_append(Size total)
 		int			rc;
 
 		/* the file is only replaced under this lock: the descriptor holds */
-		if (!open_ledger_fd(WARNING))
+		if (!open_ledger_fd(DEBUG1))
 		{
 			LWLockRelease(ledger->lock);
 			(void) open_ledger_fd(ERROR);
+			/* it opened after all: start again */
+			lock_for_append(total);
+			return;
 		}
 		rc = posix_fallocate(ledger_fd, (off_t) ledger->allocated, (off_t) grow);
 		if (rc != 0)
