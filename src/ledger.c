@@ -42,7 +42,9 @@
  * are also in WAL): that query fails with an ERROR, having released
  * nothing; every later write retries them first.  Nothing in this file
  * raises PANIC or FATAL: startup and recovery go on with a damaged or
- * unwritable ledger, and it is DP queries that refuse.
+ * unwritable ledger, and it is DP queries that refuse.  (The one exception
+ * is a ledger with more accounts than civic.budget_max_entries, which
+ * cannot be loaded: the start fails until the setting is raised.)
  *
  * Growth.  Past civic.ledger_compact_size the file is compacted: rewritten
  * as one state record per account (limit, spending, and the sum, count and
@@ -1156,6 +1158,15 @@ write_pending(int elevel)
 	Size		done = 0;
 	int			save_errno;
 
+	/* never write over damage: an administrator must see it first */
+	if (ledger->damaged)
+	{
+		ereport(elevel,
+				(errcode(ERRCODE_CIVIC_LEDGER_DAMAGED),
+				 errmsg("privacy ledger \"%s\" is damaged at offset %llu: nothing is written to it",
+						LEDGER_FILE, (unsigned long long) ledger->damage_off)));
+		return false;
+	}
 	if (!open_ledger_fd(DEBUG1))
 	{
 		ledger->write_failed = true;

@@ -6,7 +6,8 @@
 # charge (VB012) while in recovery; promoted, it has exactly what was spent
 # on the primary.  Crash recovery replays WAL too: charges that the ledger
 # file lost since the last checkpoint come back from WAL after an immediate
-# stop.  Runs its own primary and standby (unix sockets, ports
+# stop.  With synchronous replication a charge waits for the synchronous
+# standbys.  Runs its own primary and standby (unix sockets, ports
 # CIVIC_PGPORT+5 and +6).
 set -u
 source "$CIVIC_TOP/scripts/cluster.sh"
@@ -39,7 +40,7 @@ caught_up() {
   return 1
 }
 
-echo "1..16"
+echo "1..17"
 rm -rf "$P" "$S" "$SOCK"; mkdir -p "$SOCK"; chown postgres: "$SOCK" "$CIVIC_RUN"
 as_pg "$PGBIN/initdb" -D "$P" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$CIVIC_RUN/fo_initdb.log" 2>&1
 cat >>"$P/postgresql.conf" <<CONF
@@ -107,5 +108,12 @@ ctl "$S" start
 is "$(qs -c "$STATE")" "$before" "after an immediate stop, charges missing from the file come back from WAL"
 ctl "$S" restart -m fast
 is "$(qs -c "$STATE")" "$before" "and they are in the file again"
+# with synchronous replication a charge waits for the synchronous standbys
+# before any row leaves (here there is none: the wait is cut by a timeout)
+qs -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c 'SELECT pg_reload_conf()' >/dev/null
+sleep 1
+out=$(psql -X -q -At -h "$SOCK" -p "$SPORT" -d postgres -U "$ROLE" -c 'SET statement_timeout = 2000' -c 'SELECT civic.dp_count(0.01) > -1000 FROM v' 2>&1)
+echo "$out" | grep -q 'canceling wait for synchronous replication'; ok $? "with synchronous_standby_names set, a charge waits for a synchronous standby"
+qs -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 is "$(qs -c 'SELECT status FROM civic.ledger_verify()')" "ok" "the ledger verifies"
 ((fails == 0))
