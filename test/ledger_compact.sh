@@ -20,7 +20,7 @@ ROLE=regress_civic_compact
 ctl() { as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 "$@" >/dev/null 2>&1; }
 trap 'ctl stop -m immediate' EXIT
 q() { psql -X -q -At -d postgres "$@"; }
-STATE="SELECT (SELECT string_agg(dataset || ' ' || epsilon_budget || ' ' || round(epsilon_spent::numeric, 6), ', ' ORDER BY dataset)
+STATE="SELECT (SELECT string_agg(regexp_replace(dataset, '^public[.]', '') || ' ' || epsilon_budget || ' ' || round(epsilon_spent::numeric, 6), ', ' ORDER BY dataset)
                  FROM civic.privacy_budgets WHERE role = '$ROLE'::regrole)
            || ' / ' || (SELECT round(sum(epsilon)::numeric, 6) FROM civic.privacy_ledger WHERE role = '$ROLE'::regrole)"
 charge() {  # COUNT queries of 10 aggregates of 0.01 on both datasets
