@@ -10,9 +10,13 @@
 #include "utils/guc.h"
 
 #include "civic.h"
+#include "ledger.h"
 
 /* Shared-memory slots for budget accounts, dataset tables and datasets. */
 int			civic_budget_max_entries = 10000;
+
+/* Size (kB) past which the privacy ledger file is compacted; 0: never. */
+int			civic_ledger_compact_size = 16384;
 
 /* Define civic's settings and reserve the civic.* namespace. */
 void
@@ -28,6 +32,15 @@ civic_guc_init(void)
 								PGC_POSTMASTER,
 								0,
 								NULL, NULL, NULL);
+
+	DefineCustomIntVariable("civic.ledger_compact_size",
+							"Size of the privacy ledger file past which it is compacted into per-account totals.",
+							"0 disables automatic compaction (civic.ledger_compact() still compacts).",
+							&civic_ledger_compact_size,
+							16384, 0, PG_INT32_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("civic");
 }
