@@ -71,6 +71,7 @@ PG_FUNCTION_INFO_V1(circle_contains_bng);
 PG_FUNCTION_INFO_V1(bng_box);
 PG_FUNCTION_INFO_V1(bng_to_ewkb);
 PG_FUNCTION_INFO_V1(bng_from_ewkb);
+PG_FUNCTION_INFO_V1(bng_transformable);
 
 /* ----------------------------------------------------------------------
  * Errors: one place each, so soft input errors (PostgreSQL 16) are a small
@@ -272,6 +273,21 @@ bng_parse_gridref(const char *str, const char *p)
 	l2 = bng_letter_index(p[1]);
 	if (l1 < 0 || l2 < 0)
 		bng_syntax_error(str, "Grid square letters are A to Z without I.");
+	/*
+	 * Only the 91 squares whose south-west corner lies inside the grid exist
+	 * (the grid is 7 x 13 squares of 100 km); the letter layout names more.
+	 */
+	bng_square_origin(l1, l2, &e_m, &n_m);
+	if (e_m < 0 || e_m >= BNG_MAX_EASTING_MM / 1000 ||
+		n_m < 0 || n_m >= BNG_MAX_NORTHING_MM / 1000)
+	{
+		char		detail[160];
+
+		snprintf(detail, sizeof(detail),
+				 "Grid square %c%c lies outside the British National Grid, whose 100 km squares run from SV in the south-west to JM in the north-east.",
+				 pg_ascii_toupper((unsigned char) p[0]), pg_ascii_toupper((unsigned char) p[1]));
+		bng_syntax_error(str, detail);
+	}
 	p += 2;
 
 	/* up to two groups of digits separated by white space */
@@ -322,7 +338,6 @@ bng_parse_gridref(const char *str, const char *p)
 		dn *= 10;
 	}
 
-	bng_square_origin(l1, l2, &e_m, &n_m);
 	e_m += de;
 	n_m += dn;
 	if (!bng_mm_in_range(e_m * 1000, n_m * 1000))
@@ -509,8 +524,14 @@ bng_gridref(PG_FUNCTION_ARGS)
 {
 	Bng			p = PG_GETARG_BNG(0);
 	int32		digits = PG_GETARG_INT32(1);
-	int64		e_m = bng_easting_mm(p) / 1000;
-	int64		n_m = bng_northing_mm(p) / 1000;
+
+	/*
+	 * Points on the grid's east or north edge belong to the last square
+	 * (there is no square beyond the edge): the last metre is 699999 east,
+	 * 1299999 north.
+	 */
+	int64		e_m = Min(bng_easting_mm(p) / 1000, BNG_MAX_EASTING_MM / 1000 - 1);
+	int64		n_m = Min(bng_northing_mm(p) / 1000, BNG_MAX_NORTHING_MM / 1000 - 1);
 	int			e500 = e_m / 500000;
 	int			n500 = n_m / 500000;
 	int			e100 = (e_m % 500000) / 100000;
@@ -827,4 +848,100 @@ bng_from_ewkb(PG_FUNCTION_ARGS)
 				 errmsg("cannot convert an empty point to bng"),
 				 errdetail("An empty geometry has no coordinates.")));
 	PG_RETURN_BNG(bng_from_metres(x, y));
+}
+
+/*
+ * Whether an SRID is one of the geographic (longitude/latitude in degrees)
+ * systems a British point is commonly given in: WGS 84, ETRS89, NAD83 and
+ * OSGB 1936.
+ */
+static bool
+bng_srid_is_lonlat(int32 srid)
+{
+	return srid == 4326 || srid == 4258 || srid == 4269 || srid == 4277;
+}
+
+/*
+ * civic.bng_transformable(bytea): the EWKB of a point that is about to be
+ * transformed to the British National Grid by PostGIS, returned unchanged
+ * once checked.  PostGIS (PROJ) reports NaN, infinite and out-of-domain
+ * coordinates as internal errors (XX000); here they get the standard
+ * SQLSTATEs: 22023 for non-points, empty points and NaN, 22003 for
+ * infinite coordinates and longitudes or latitudes beyond +-180 and +-90
+ * degrees in a longitude/latitude SRID.
+ */
+Datum
+bng_transformable(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	bool		little;
+	uint32		type;
+	uint32		base;
+	int32		srid = 0;
+	Size		need = 5;
+	double		x,
+				y;
+
+	if (len < 5 || p[0] > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The value does not start with a WKB header.")));
+	little = (p[0] == 1);
+	type = ewkb_get_u32(p + 1, little);
+	base = type & 0x0FFFFFFFU;
+	if (base >= 1000)
+		base %= 1000;
+	if (base != WKB_POINT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert a %s to bng", wkb_type_name(base)),
+				 errdetail("A bng value is a single point."),
+				 errhint("Pick a point first, e.g. with ST_PointOnSurface or ST_GeometryN.")));
+	if (type & EWKB_SRID_FLAG)
+	{
+		if (len < 9)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid WKB for a bng point"),
+					 errdetail("The EWKB value ends inside its SRID.")));
+		srid = (int32) ewkb_get_u32(p + 5, little);
+		need = 9;
+	}
+	if (len < need + 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The WKB value ends inside its coordinates.")));
+	x = ewkb_get_f64(p + need, little);
+	y = ewkb_get_f64(p + need + 8, little);
+	if (isnan(x) && isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert an empty point to bng"),
+				 errdetail("An empty geometry has no coordinates.")));
+	if (isnan(x) || isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot transform a point with a NaN coordinate to bng"),
+				 errdetail("The point in SRID %d is (%g, %g).", srid, x, y),
+				 errhint("Filter out rows whose coordinates are NaN, or map them to NULL first.")));
+	if (bng_srid_is_lonlat(srid))
+	{
+		if (!(x >= -180.0 && x <= 180.0 && y >= -90.0 && y <= 90.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("longitude or latitude out of range: longitude %g, latitude %g", x, y),
+					 errdetail("In SRID %d a longitude lies between -180 and 180 degrees and a latitude between -90 and 90.", srid),
+					 errhint("Give the longitude first, in degrees: bng_from_lonlat(lon, lat); London is near longitude -0.1, latitude 51.5.")));
+	}
+	else if (!isfinite(x) || !isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot transform a point with an infinite coordinate to bng"),
+				 errdetail("The point in SRID %d is (%g, %g).", srid, x, y),
+				 errhint("Filter out rows whose coordinates are infinite, or map them to NULL first.")));
+	PG_RETURN_BYTEA_P(in);
 }
