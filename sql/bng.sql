@@ -242,7 +242,20 @@ SELECT stmt, pg_temp.err(stmt) AS result
                ($$SELECT 'SRID=4258;POINT(-0.1 -91)'::public.geometry::civic.bng$$),
                ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('Infinity', 0), 3857))$$),
                ($$SELECT 'SRID=3857;POINT(0 NaN)'::public.geometry::civic.bng$$),
-               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('-Infinity', 0), 32630))$$)) AS t(stmt);
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('-Infinity', 0), 32630))$$),
+               -- finite, but outside the projection's domain, or an unknown SRID
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1e308, 0), 32630))$$),
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1, 0), 999999))$$)) AS t(stmt);
+SELECT pg_temp.err_detail($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1e308, 0), 32630))$$);
+-- bng_transform calls only PostGIS's ST_Transform(geometry, integer), whose
+-- OID bng(geometry) binds: any other function is refused
+SELECT pg_temp.err($$SELECT civic.bng_transform('SRID=4326;POINT(0 51)'::public.geometry,
+                                                 'public.st_setsrid(public.geometry, integer)'::regprocedure)$$) AS other_function,
+       pg_temp.err($$SELECT civic.bng_transform('SRID=4326;POINT(0 51)'::public.geometry,
+                                                 'pg_catalog.textout(text)'::regprocedure)$$) AS builtin,
+       civic.bng(civic.bng_transform('SRID=4326;POINT(-0.12806 51.50778)'::public.geometry,
+                                     'public.st_transform(public.geometry, integer)'::regprocedure))
+         = civic.bng_from_lonlat(-0.12806, 51.50778) AS st_transform_itself;
 SELECT pg_temp.err_detail($$SELECT civic.bng_from_lonlat('NaN', 51.5)$$);
 SELECT pg_temp.err_detail($$SELECT civic.bng_from_lonlat(1e308, 51.5)$$);
 SELECT pg_temp.err_detail($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('Infinity', 0), 3857))$$);

@@ -27,12 +27,21 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/geo_decls.h"
+#include "utils/regproc.h"
 #include "utils/sortsupport.h"
+#include "utils/syscache.h"
 
 #include "bng.h"
 
@@ -72,6 +81,7 @@ PG_FUNCTION_INFO_V1(bng_box);
 PG_FUNCTION_INFO_V1(bng_to_ewkb);
 PG_FUNCTION_INFO_V1(bng_from_ewkb);
 PG_FUNCTION_INFO_V1(bng_transformable);
+PG_FUNCTION_INFO_V1(bng_transform);
 
 /* ----------------------------------------------------------------------
  * Errors: one place each, so soft input errors (PostgreSQL 16) are a small
@@ -944,4 +954,119 @@ bng_transformable(PG_FUNCTION_ARGS)
 				 errdetail("The point in SRID %d is (%g, %g).", srid, x, y),
 				 errhint("Filter out rows whose coordinates are infinite, or map them to NULL first.")));
 	PG_RETURN_BYTEA_P(in);
+}
+
+/* The ST_Transform a call site of civic.bng_transform uses, checked once. */
+typedef struct BngTransformCache
+{
+	Oid			fn;
+	FmgrInfo	flinfo;			/* kept across rows: PostGIS caches PROJ in it */
+} BngTransformCache;
+
+/*
+ * Refuse any function but PostGIS's ST_Transform(geometry, integer): the
+ * OID comes from civic's bound SQL body, but the function is callable, so
+ * it must not become a way to call an arbitrary function by OID.
+ */
+static void
+bng_check_st_transform(Oid fn, Oid geomtype)
+{
+	/* the last function found to be ST_Transform (catalogue scans are slow) */
+	static Oid	checked_fn = InvalidOid;
+	static Oid	checked_type = InvalidOid;
+	HeapTuple	tup;
+	bool		ok = false;
+	Oid			postgis;
+
+	if (fn == checked_fn && geomtype == checked_type && OidIsValid(fn))
+		ok = true;
+	else if (HeapTupleIsValid(tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn))))
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		postgis = get_extension_oid("postgis", true);
+		ok = strcmp(NameStr(proc->proname), "st_transform") == 0 &&
+			proc->pronargs == 2 && !proc->proretset &&
+			proc->proargtypes.values[0] == geomtype &&
+			proc->proargtypes.values[1] == INT4OID &&
+			proc->prorettype == geomtype &&
+			OidIsValid(postgis) &&
+			getExtensionOfObject(ProcedureRelationId, fn) == postgis;
+		ReleaseSysCache(tup);
+		if (ok)
+		{
+			checked_fn = fn;
+			checked_type = geomtype;
+		}
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("function %s is not PostGIS's ST_Transform(geometry, integer)", format_procedure(fn)),
+				 errhint("civic.bng_transform is called by civic.bng(geometry); cast geometries with ::civic.bng instead.")));
+	if (pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "st_transform");
+}
+
+/*
+ * civic.bng_transform(geometry, regprocedure): the point transformed to
+ * SRID 27700 by PostGIS's ST_Transform, whose OID civic.bng(geometry) binds
+ * at install time (no name is looked up here).  PROJ reports a point
+ * outside the domain of its SRID, or an SRID it does not know, as an
+ * internal error (XX000): those become 22003 (out of the domain) or 22023
+ * (anything else), with PostGIS's message in the detail.  The error is only
+ * re-raised with another SQLSTATE, never swallowed, so the transaction
+ * aborts as it would have.
+ */
+static FmgrInfo *
+bng_transform_fn(FunctionCallInfo fcinfo, Oid fn)
+{
+	BngTransformCache *c = (BngTransformCache *) fcinfo->flinfo->fn_extra;
+
+	if (c == NULL || c->fn != fn)
+	{
+		Oid			geomtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+
+		if (!OidIsValid(geomtype))
+			elog(ERROR, "could not determine the argument type");
+		bng_check_st_transform(fn, geomtype);
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BngTransformCache));
+		fmgr_info_cxt(fn, &c->flinfo, fcinfo->flinfo->fn_mcxt);
+		c->fn = fn;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	return &c->flinfo;
+}
+
+Datum
+bng_transform(PG_FUNCTION_ARGS)
+{
+	Datum		geom = PG_GETARG_DATUM(0);
+	FmgrInfo   *transform = bng_transform_fn(fcinfo, PG_GETARG_OID(1));
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile Datum result = (Datum) 0;
+
+	PG_TRY();
+	{
+		result = FunctionCall2(transform, geom, Int32GetDatum(BNG_SRID));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(strncmp(edata->message, "transform:", 10) == 0
+						 ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE
+						 : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot transform the point to bng"),
+				 errdetail("PostGIS: %s", edata->message),
+				 errhint("Check the point's SRID, and that its coordinates are in that SRID's units and inside its area of use.")));
+	}
+	PG_END_TRY();
+	PG_RETURN_DATUM(result);
 }

@@ -462,6 +462,15 @@ BEGIN
                     WHEN argtype OPERATOR(pg_catalog.=) 'regrole[]' THEN 'ARRAY[''trojan_analyst''::pg_catalog.regrole]'
                     WHEN argtype OPERATOR(pg_catalog.=) 'regclass' THEN '''public.trojan_people''::pg_catalog.regclass'
                     WHEN argtype OPERATOR(pg_catalog.=) 'regclass[]' THEN 'ARRAY[''public.trojan_people''::pg_catalog.regclass]'
+                    WHEN argtype OPERATOR(pg_catalog.=) 'regprocedure' THEN
+                        '(SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc p, pg_catalog.pg_extension e
+                           WHERE e.extname OPERATOR(pg_catalog.=) ''postgis'' AND p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace
+                             AND p.proname OPERATOR(pg_catalog.=) ''st_transform'' AND p.pronargs OPERATOR(pg_catalog.=) 2
+                             AND p.proargtypes[1] OPERATOR(pg_catalog.=) ''pg_catalog.int4''::pg_catalog.regtype
+                             AND p.proargtypes[0] OPERATOR(pg_catalog.=) (
+                                 SELECT t.oid FROM pg_catalog.pg_type t
+                                  WHERE t.typname OPERATOR(pg_catalog.=) ''geometry''
+                                    AND t.typnamespace OPERATOR(pg_catalog.=) e.extnamespace))'
                     WHEN argtype OPERATOR(pg_catalog.=) 'box' THEN '''((0,0),(700000,1300000))''::pg_catalog.box'
                     WHEN argtype OPERATOR(pg_catalog.=) 'circle' THEN '''<(530000,180000),1000>''::pg_catalog.circle'
                     WHEN argtype OPERATOR(pg_catalog.=) 'anyelement' AND f.prokind OPERATOR(pg_catalog.=) 'a' THEN

@@ -7,14 +7,27 @@
 -- each function replaced here is already a member of civic.
 
 -- Points headed for ST_Transform are checked first (NaN, infinities, degrees
--- out of range: 22023/22003 instead of PostGIS's XX000).
+-- out of range: 22023/22003 instead of PostGIS's XX000), and PROJ's own
+-- internal errors get a standard SQLSTATE (civic.bng_transform, which calls
+-- the ST_Transform whose OID civic.bng(geometry) binds).
 CREATE FUNCTION civic.bng_transformable(pg_catalog.bytea) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'bng_transformable' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_transformable(pg_catalog.bytea) IS
     'the EWKB of a point, unchanged, once checked fit for ST_Transform: a non-empty point with finite coordinates, longitude and latitude within range in a longitude/latitude SRID (22023/22003 otherwise)';
 
 DO $postgis$
+DECLARE
+    -- PostGIS's schema, and its ST_Transform(geometry, integer) for a regprocedure constant
+    g CONSTANT pg_catalog.text := (SELECT n.nspname
+                                     FROM pg_catalog.pg_extension e
+                                     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+                                    WHERE e.extname OPERATOR(pg_catalog.=) 'postgis');
+    transform CONSTANT pg_catalog.text := pg_catalog.format('%I.st_transform(%I.geometry, pg_catalog.int4)', g, g);
 BEGIN
+    EXECUTE pg_catalog.format($sql$
+CREATE FUNCTION civic.bng_transform(%1$I.geometry, pg_catalog.regprocedure) RETURNS %1$I.geometry
+    AS 'MODULE_PATHNAME', 'bng_transform' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+$sql$, g);
     EXECUTE pg_catalog.format($sql$
 CREATE OR REPLACE FUNCTION civic.bng_to_geometry(civic.bng) RETURNS %1$I.geometry
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -26,21 +39,22 @@ CREATE OR REPLACE FUNCTION civic.bng(%1$I.geometry) RETURNS civic.bng
         CASE WHEN %1$I.st_srid($1) OPERATOR(pg_catalog.=) 27700
                   OR %1$I.st_srid($1) OPERATOR(pg_catalog.=) 0
              THEN %1$I.st_asewkb($1)
-             ELSE %1$I.st_asewkb(%1$I.st_transform(
+             ELSE %1$I.st_asewkb(civic.bng_transform(
                       %1$I.st_geomfromewkb(civic.bng_transformable(%1$I.st_asewkb($1))),
-                      27700))
+                      %2$L::pg_catalog.regprocedure))
         END);
 
 CREATE OR REPLACE FUNCTION civic.bng_from_lonlat(lon pg_catalog.float8, lat pg_catalog.float8) RETURNS civic.bng
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN civic.bng(%1$I.st_setsrid(%1$I.st_makepoint(lon, lat), 4326));
-$sql$,
-        (SELECT n.nspname
-           FROM pg_catalog.pg_extension e
-           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
-          WHERE e.extname OPERATOR(pg_catalog.=) 'postgis'));
+    RETURN civic.bng_from_ewkb(%1$I.st_asewkb(civic.bng_transform(
+               %1$I.st_geomfromewkb(civic.bng_transformable(
+                   %1$I.st_asewkb(%1$I.st_setsrid(%1$I.st_makepoint(lon, lat), 4326)))),
+               %2$L::pg_catalog.regprocedure)));
+$sql$, g, transform);
 END
 $postgis$;
+COMMENT ON FUNCTION civic.bng_transform(geometry, pg_catalog.regprocedure) IS
+    'a point transformed to SRID 27700 by the given function, which must be PostGIS''s ST_Transform(geometry, integer) (civic.bng(geometry) binds it at install time); PROJ''s internal errors become 22003 (outside the SRID''s domain) or 22023';
 COMMENT ON FUNCTION civic.bng_to_geometry(civic.bng) IS
     'PostGIS POINT (SRID 27700) of a bng point';
 COMMENT ON FUNCTION civic.bng(geometry) IS
