@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "civic.h"
+#include "private_view.h"
 
 PG_MODULE_MAGIC;
 
@@ -19,4 +20,5 @@ _PG_init(void)
 	civic_guc_init();
 	civic_boundary_init();
 	civic_budget_init();
+	civic_private_view_init();	/* after the meter: its check runs first */
 }
