@@ -451,11 +451,13 @@ BEGIN
                     WHEN argtype OPERATOR(pg_catalog.=) 'double precision' AND f.prokind OPERATOR(pg_catalog.=) 'a'
                          AND argname OPERATOR(pg_catalog.=) 'value' THEN '(g.i OPERATOR(pg_catalog.%) 7)::pg_catalog.float8'
                     WHEN argtype OPERATOR(pg_catalog.=) 'double precision' THEN
+                        -- quoted, so that a negative number is a literal, not a prefix minus
+                        pg_catalog.quote_literal(
                         CASE argname WHEN 'epsilon' THEN '0.5' WHEN 'delta' THEN '0.000001' WHEN 'lower' THEN '0'
                                      WHEN 'upper' THEN '100' WHEN 'value' THEN '5' WHEN 'p' THEN '0.5'
                                      WHEN 'confidence' THEN '0.95' WHEN 'lon' THEN '-0.1281' WHEN 'lat' THEN '51.508'
                                      WHEN 'easting' THEN '530015' WHEN 'northing' THEN '180454'
-                                     WHEN 'variance' THEN '3' WHEN 'simplify' THEN '10' ELSE '1' END
+                                     WHEN 'variance' THEN '3' WHEN 'simplify' THEN '10' ELSE '1' END)
                         OPERATOR(pg_catalog.||) '::pg_catalog.float8'
                     WHEN argtype OPERATOR(pg_catalog.=) ANY ('{bigint,numeric}') AND f.prokind OPERATOR(pg_catalog.=) 'a'
                          AND argname OPERATOR(pg_catalog.=) 'value' THEN '(g.i OPERATOR(pg_catalog.%) 7)::' OPERATOR(pg_catalog.||) argtype
