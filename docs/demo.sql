@@ -179,9 +179,6 @@ RESET SESSION AUTHORIZATION;
 -- ward counts are non-negative integers adding up to their borough's, and
 -- boroughs to London's.
 -- ---------------------------------------------------------------------------
-\set QUIET on
-SELECT civic.set_budget(current_user::text::regrole, 'public.stops', 10.0) \g /dev/null
-\set QUIET off
 \echo '== a release: published once (epsilon 2 for 2 measures at 3 levels), charged once'
 SELECT * FROM civic.publish_release('stops_2022_09', 'public.stops', 'p',
     '[{"name": "stops", "kind": "count"},
@@ -190,7 +187,9 @@ SELECT * FROM civic.publish_release('stops_2022_09', 'public.stops', 'p',
     levels => ARRAY['ward', 'borough', 'region'], vintage => 2022,
     grantees => ARRAY['demo_analyst']::regrole[], consistent => true);
 SELECT name, source, levels, epsilon, consistent, published_by, grantees FROM civic.releases;
-SELECT round(epsilon::numeric, 6) AS dba_epsilon_left FROM civic.budget_remaining('public.stops');   -- of 10
+-- charged once to the DBA (who reads the rows, so no limit applies, but every charge is recorded)
+SELECT round(epsilon_spent::numeric, 6) AS dba_epsilon_spent FROM civic.privacy_budgets
+ WHERE role = session_user::regrole AND dataset = 'public.stops';
 
 \echo '== the ten wards with the most stops, with their 95% error bars (noise within +-error, 95% of the time)'
 SELECT w.area_name AS ward, b.area_name AS borough, w.stops, w.stops_error AS plus_minus,
@@ -217,7 +216,8 @@ SELECT count(*) AS wards_read_again, sum(stops) AS stops FROM stats.stops_2022_0
 SELECT count(*) AS analyst_charges_after FROM civic.privacy_ledger;
 SELECT epsilon AS analyst_epsilon_left FROM civic.budget_remaining('public.stops');
 RESET SESSION AUTHORIZATION;
-SELECT round(epsilon::numeric, 6) AS dba_epsilon_left_after_reads FROM civic.budget_remaining('public.stops');
+SELECT round(epsilon_spent::numeric, 6) AS dba_epsilon_spent_after_reads FROM civic.privacy_budgets
+ WHERE role = session_user::regrole AND dataset = 'public.stops';
 
 -- A choropleth of the ward release, when this build has civic.choropleth_svg.
 \set demo_out ''

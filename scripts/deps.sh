@@ -10,6 +10,7 @@ packages=(
   libicu-dev
   python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless
   chromium python3 python3-pil fonts-dejavu-core
+  clang libclang-rt-14-dev sqlsmith   # test/fuzz.sh (libFuzzer, sanitizers), test/sqlsmith.sh
 )
 
 missing=()

@@ -58,6 +58,8 @@
 #include "boundary_index.h"
 #include "civic.h"
 
+/* Largest |coordinate| (metres) of a boundary vertex the grid can index. */
+#define WKB_MAX_COORD	1e15
 /* Margin (metres) by which cells and rows are widened against rounding. */
 #define GRID_EPS		1e-6
 /* Cell status of a polygon. */
@@ -458,6 +460,14 @@ wkb_polygons(WkbReader *r, EdgeBuf *eb, int depth)
 
 			for (d = 2; d < ndims; d++)
 				(void) wkb_f64(r, little);
+			/* the grid arithmetic needs finite extents (found by fuzzing) */
+			if (!(fabs(x) <= WKB_MAX_COORD && fabs(y) <= WKB_MAX_COORD))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("civic.boundary holds a polygon with a coordinate that is not a finite number of metres"),
+						 errdetail("A vertex is at (%g, %g); lookups index coordinates of at most %g m in absolute value.",
+								   x, y, WKB_MAX_COORD),
+						 errhint("Fix or delete the polygon; ST_IsValid and ST_XMin/ST_XMax show which.")));
 			if (k == 0)
 			{
 				fx = x;
@@ -677,8 +687,17 @@ build_poly(BoundaryIndex *g, BPoly *bp, EdgeBuf *eb, int32 *c0out, int32 *ncolso
 							x1 = e->ax + (ya - e->ay) * t,
 							x2 = e->ax + (yb - e->ay) * t;
 
-				xa = Max(Min(x1, x2), exmin);
-				xb = Min(Max(x1, x2), exmax);
+				/*
+				 * an end outside the edge's x-range (rounding), infinite or
+				 * NaN (t overflows for a nearly horizontal edge; found by
+				 * fuzzing) becomes that end of the range: [xa, xb] only widens
+				 */
+				xa = Min(x1, x2);
+				xb = Max(x1, x2);
+				if (!(xa >= exmin && xa <= exmax))
+					xa = exmin;
+				if (!(xb >= exmin && xb <= exmax))
+					xb = exmax;
 			}
 			ca = Max(grid_col(g, xa - GRID_EPS), c0);
 			cb = Min(grid_col(g, xb + GRID_EPS), c1);

@@ -53,8 +53,8 @@ awk '/^== the ten wards with the most stops/ {f = 1} f && /^\(10 rows\)$/ {ok = 
   && echo "ok 10 - the demo prints the ten highest wards with their error bars" \
   || echo "not ok 10 - the demo prints the ten highest wards with their error bars"
 before=$(col analyst_charges_before) after=$(col analyst_charges_after)
-left=$(col dba_epsilon_left) left2=$(col dba_epsilon_left_after_reads) aleft=$(col analyst_epsilon_left)
-[[ -n $before && $before == "$after" && $left == 8.000000 && $left2 == "$left" && $aleft == 0 ]] \
+left=$(col dba_epsilon_spent) left2=$(col dba_epsilon_spent_after_reads) aleft=$(col analyst_epsilon_left)
+[[ -n $before && $before == "$after" && $left == 2.000000 && $left2 == "$left" && $aleft == 0 ]] \
   && echo "ok 11 - the demo's analyst (budget spent) reads the release for free, and the DBA paid once" \
   || echo "not ok 11 - the demo's analyst (budget spent) reads the release for free, and the DBA paid once ($before $after $left $left2 $aleft)"
 # Every error the demo prints is a deliberate one, announced by the line
