@@ -32,7 +32,7 @@ SELECT input, input::bng AS bng
                ('TQ 30043 80358'), ('TQ3004380358'), ('tq 30043 80358'),
                ('Tq3004 8035'), ('TQ 3004 8035'), ('TQ 300 803'),
                ('TQ3080'), ('TQ 30 80'), ('TQ 3 8'), ('TQ38'), ('TQ'),
-               ('  TQ  30043   80358 '), ('SV 00000 00000'), ('JH 00000 00000'))
+               ('  TQ  30043   80358 '), ('SV 00000 00000'), ('JM 99999 99999'))
        AS t(input);
 
 -- Output has at most three decimals, no trailing zeros, and round-trips.
@@ -55,7 +55,28 @@ SELECT sq, (sq || ' 0 0')::bng AS corner, bng_easting((sq || ' 0 0')::bng) = e
                ('TV', 500000, 0), ('TG', 600000, 300000), ('TQ', 500000, 100000),
                ('TL', 500000, 200000), ('SU', 400000, 100000), ('SJ', 300000, 300000),
                ('NT', 300000, 600000), ('NA', 0, 900000), ('HP', 400000, 1200000),
-               ('HU', 400000, 1100000), ('JH', 700000, 1300000)) AS t(sq, e, n);
+               ('HU', 400000, 1100000), ('HL', 0, 1200000), ('JM', 600000, 1200000),
+               ('TW', 600000, 0)) AS t(sq, e, n);
+
+-- The grid is 7 x 13 squares of 100 km: squares the letter layout names
+-- beyond it are refused as input (22P02), whichever edge they lie beyond;
+-- points on the grid's east or north edge belong to the last square.
+SELECT sq, pg_temp.err(format('SELECT %L::civic.bng', sq)) AS result
+  FROM (VALUES ('JH'), ('JN'), ('TX'), ('HF'), ('AA'), ('ZZ'), ('OX'), ('OV 1 1'), ('JJ 0 0')) AS t(sq);
+SELECT pg_temp.err_detail($$SELECT 'JH'::civic.bng$$);
+SELECT p, bng_gridref(p) AS gridref, bng_gridref(p, 0) AS square,
+       bng_gridref(p)::bng <= p AND bng_gridref(p) = bng_gridref(bng_gridref(p)::bng) AS in_square
+  FROM (VALUES ('700000 1300000'::bng), ('700000 0'), ('0 1300000'), ('699999.999 1299999.999'),
+               ('600000 1299999'), ('699999 1200000'), ('500000 1300000'), ('700000 500000')) AS t(p);
+-- every point of a square-corner grid, including both outer edges, has an
+-- existing square whose reference reads back inside the grid
+SELECT count(*) AS points,
+       count(*) FILTER (WHERE pg_temp.err(format('SELECT %L::civic.bng', bng_gridref(p, 0))) = 'ok') AS square_exists,
+       count(*) FILTER (WHERE bng_gridref(p)::bng <= p
+                          AND bng_easting(p) - bng_easting(bng_gridref(p)::bng) <= 1
+                          AND bng_northing(p) - bng_northing(bng_gridref(p)::bng) <= 1) AS within_1m
+  FROM (SELECT bng(e, n) AS p FROM generate_series(0, 700000, 50000) AS e,
+                                   generate_series(0, 1300000, 50000) AS n) AS g;
 
 -- Nelson's Column, Trafalgar Square: TQ 30015 80454.
 SELECT 'TQ 30015 80454'::bng = '530015 180454' AS nelson_in,
@@ -203,6 +224,43 @@ SELECT bng_gridref(bng_from_lonlat(-0.12806, 51.50778), 6) AS nelson_lonlat,
        bng_from_lonlat(-0.12806, 51.50778)
          = ST_Transform(ST_SetSRID(ST_MakePoint(-0.12806, 51.50778), 4326), 27700)::bng AS same_as_cast;
 SELECT bng_from_lonlat(NULL, 51.5) IS NULL AS strict_lonlat;
+-- Inputs that would reach PROJ unfit: clear SQLSTATEs (22023 NaN, 22003
+-- infinite or out of range) with a hint, never PostGIS's internal XX000,
+-- from every function that transforms.
+SELECT stmt, pg_temp.err(stmt) AS result
+  FROM (VALUES ($$SELECT civic.bng_from_lonlat('NaN', 51.5)$$),
+               ($$SELECT civic.bng_from_lonlat(-0.1, 'NaN')$$),
+               ($$SELECT civic.bng_from_lonlat('Infinity', 51.5)$$),
+               ($$SELECT civic.bng_from_lonlat(-0.1, '-Infinity')$$),
+               ($$SELECT civic.bng_from_lonlat(1e308, 51.5)$$),
+               ($$SELECT civic.bng_from_lonlat(-1e308, 51.5)$$),
+               ($$SELECT civic.bng_from_lonlat(-0.1, 1e308)$$),
+               ($$SELECT civic.bng_from_lonlat(-0.1, 91)$$),
+               ($$SELECT civic.bng_from_lonlat(181, 51.5)$$),
+               ($$SELECT 'SRID=4326;POINT(NaN 51.5)'::public.geometry::civic.bng$$),
+               ($$SELECT 'SRID=4326;POINT(-0.1 1e308)'::public.geometry::civic.bng$$),
+               ($$SELECT 'SRID=4258;POINT(-0.1 -91)'::public.geometry::civic.bng$$),
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('Infinity', 0), 3857))$$),
+               ($$SELECT 'SRID=3857;POINT(0 NaN)'::public.geometry::civic.bng$$),
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('-Infinity', 0), 32630))$$),
+               -- finite, but outside the projection's domain, or an unknown SRID
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1e308, 0), 32630))$$),
+               ($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1, 0), 999999))$$)) AS t(stmt);
+SELECT pg_temp.err_detail($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint(1e308, 0), 32630))$$);
+-- bng_transform calls only PostGIS's ST_Transform(geometry, integer), whose
+-- OID bng(geometry) binds: any other function is refused
+SELECT pg_temp.err($$SELECT civic.bng_transform('SRID=4326;POINT(0 51)'::public.geometry,
+                                                 'public.st_setsrid(public.geometry, integer)'::regprocedure)$$) AS other_function,
+       pg_temp.err($$SELECT civic.bng_transform('SRID=4326;POINT(0 51)'::public.geometry,
+                                                 'pg_catalog.textout(text)'::regprocedure)$$) AS builtin,
+       civic.bng(civic.bng_transform('SRID=4326;POINT(-0.12806 51.50778)'::public.geometry,
+                                     'public.st_transform(public.geometry, integer)'::regprocedure))
+         = civic.bng_from_lonlat(-0.12806, 51.50778) AS st_transform_itself;
+SELECT pg_temp.err_detail($$SELECT civic.bng_from_lonlat('NaN', 51.5)$$);
+SELECT pg_temp.err_detail($$SELECT civic.bng_from_lonlat(1e308, 51.5)$$);
+SELECT pg_temp.err_detail($$SELECT civic.bng(public.ST_SetSRID(public.ST_MakePoint('Infinity', 0), 3857))$$);
+-- the edges of the longitude/latitude ranges are accepted (and lie off the grid)
+SELECT pg_temp.err($$SELECT civic.bng_from_lonlat(180, 90)$$) ~ '^22003: bng value out of range' AS edge_is_off_grid;
 -- geometry errors (transformed coordinates, whose last digits depend on the
 -- PROJ version, are shown as N)
 SELECT g, regexp_replace(pg_temp.err(format('SELECT %L::public.geometry::civic.bng', g)),

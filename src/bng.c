@@ -27,12 +27,21 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/geo_decls.h"
+#include "utils/regproc.h"
 #include "utils/sortsupport.h"
+#include "utils/syscache.h"
 
 #include "bng.h"
 
@@ -71,6 +80,8 @@ PG_FUNCTION_INFO_V1(circle_contains_bng);
 PG_FUNCTION_INFO_V1(bng_box);
 PG_FUNCTION_INFO_V1(bng_to_ewkb);
 PG_FUNCTION_INFO_V1(bng_from_ewkb);
+PG_FUNCTION_INFO_V1(bng_transformable);
+PG_FUNCTION_INFO_V1(bng_transform);
 
 /* ----------------------------------------------------------------------
  * Errors: one place each, so soft input errors (PostgreSQL 16) are a small
@@ -272,6 +283,21 @@ bng_parse_gridref(const char *str, const char *p)
 	l2 = bng_letter_index(p[1]);
 	if (l1 < 0 || l2 < 0)
 		bng_syntax_error(str, "Grid square letters are A to Z without I.");
+	/*
+	 * Only the 91 squares whose south-west corner lies inside the grid exist
+	 * (the grid is 7 x 13 squares of 100 km); the letter layout names more.
+	 */
+	bng_square_origin(l1, l2, &e_m, &n_m);
+	if (e_m < 0 || e_m >= BNG_MAX_EASTING_MM / 1000 ||
+		n_m < 0 || n_m >= BNG_MAX_NORTHING_MM / 1000)
+	{
+		char		detail[160];
+
+		snprintf(detail, sizeof(detail),
+				 "Grid square %c%c lies outside the British National Grid, whose 100 km squares run from SV in the south-west to JM in the north-east.",
+				 pg_ascii_toupper((unsigned char) p[0]), pg_ascii_toupper((unsigned char) p[1]));
+		bng_syntax_error(str, detail);
+	}
 	p += 2;
 
 	/* up to two groups of digits separated by white space */
@@ -322,7 +348,6 @@ bng_parse_gridref(const char *str, const char *p)
 		dn *= 10;
 	}
 
-	bng_square_origin(l1, l2, &e_m, &n_m);
 	e_m += de;
 	n_m += dn;
 	if (!bng_mm_in_range(e_m * 1000, n_m * 1000))
@@ -509,8 +534,14 @@ bng_gridref(PG_FUNCTION_ARGS)
 {
 	Bng			p = PG_GETARG_BNG(0);
 	int32		digits = PG_GETARG_INT32(1);
-	int64		e_m = bng_easting_mm(p) / 1000;
-	int64		n_m = bng_northing_mm(p) / 1000;
+
+	/*
+	 * Points on the grid's east or north edge belong to the last square
+	 * (there is no square beyond the edge): the last metre is 699999 east,
+	 * 1299999 north.
+	 */
+	int64		e_m = Min(bng_easting_mm(p) / 1000, BNG_MAX_EASTING_MM / 1000 - 1);
+	int64		n_m = Min(bng_northing_mm(p) / 1000, BNG_MAX_NORTHING_MM / 1000 - 1);
 	int			e500 = e_m / 500000;
 	int			n500 = n_m / 500000;
 	int			e100 = (e_m % 500000) / 100000;
@@ -827,4 +858,215 @@ bng_from_ewkb(PG_FUNCTION_ARGS)
 				 errmsg("cannot convert an empty point to bng"),
 				 errdetail("An empty geometry has no coordinates.")));
 	PG_RETURN_BNG(bng_from_metres(x, y));
+}
+
+/*
+ * Whether an SRID is one of the geographic (longitude/latitude in degrees)
+ * systems a British point is commonly given in: WGS 84, ETRS89, NAD83 and
+ * OSGB 1936.
+ */
+static bool
+bng_srid_is_lonlat(int32 srid)
+{
+	return srid == 4326 || srid == 4258 || srid == 4269 || srid == 4277;
+}
+
+/*
+ * civic.bng_transformable(bytea): the EWKB of a point that is about to be
+ * transformed to the British National Grid by PostGIS, returned unchanged
+ * once checked.  PostGIS (PROJ) reports NaN, infinite and out-of-domain
+ * coordinates as internal errors (XX000); here they get the standard
+ * SQLSTATEs: 22023 for non-points, empty points and NaN, 22003 for
+ * infinite coordinates and longitudes or latitudes beyond +-180 and +-90
+ * degrees in a longitude/latitude SRID.
+ */
+Datum
+bng_transformable(PG_FUNCTION_ARGS)
+{
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	bool		little;
+	uint32		type;
+	uint32		base;
+	int32		srid = 0;
+	Size		need = 5;
+	double		x,
+				y;
+
+	if (len < 5 || p[0] > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The value does not start with a WKB header.")));
+	little = (p[0] == 1);
+	type = ewkb_get_u32(p + 1, little);
+	base = type & 0x0FFFFFFFU;
+	if (base >= 1000)
+		base %= 1000;
+	if (base != WKB_POINT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert a %s to bng", wkb_type_name(base)),
+				 errdetail("A bng value is a single point."),
+				 errhint("Pick a point first, e.g. with ST_PointOnSurface or ST_GeometryN.")));
+	if (type & EWKB_SRID_FLAG)
+	{
+		if (len < 9)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid WKB for a bng point"),
+					 errdetail("The EWKB value ends inside its SRID.")));
+		srid = (int32) ewkb_get_u32(p + 5, little);
+		need = 9;
+	}
+	if (len < need + 16)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid WKB for a bng point"),
+				 errdetail("The WKB value ends inside its coordinates.")));
+	x = ewkb_get_f64(p + need, little);
+	y = ewkb_get_f64(p + need + 8, little);
+	if (isnan(x) && isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot convert an empty point to bng"),
+				 errdetail("An empty geometry has no coordinates.")));
+	if (isnan(x) || isnan(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot transform a point with a NaN coordinate to bng"),
+				 errdetail("The point in SRID %d is (%g, %g).", srid, x, y),
+				 errhint("Filter out rows whose coordinates are NaN, or map them to NULL first.")));
+	if (bng_srid_is_lonlat(srid))
+	{
+		if (!(x >= -180.0 && x <= 180.0 && y >= -90.0 && y <= 90.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("longitude or latitude out of range: longitude %g, latitude %g", x, y),
+					 errdetail("In SRID %d a longitude lies between -180 and 180 degrees and a latitude between -90 and 90.", srid),
+					 errhint("Give the longitude first, in degrees: bng_from_lonlat(lon, lat); London is near longitude -0.1, latitude 51.5.")));
+	}
+	else if (!isfinite(x) || !isfinite(y))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot transform a point with an infinite coordinate to bng"),
+				 errdetail("The point in SRID %d is (%g, %g).", srid, x, y),
+				 errhint("Filter out rows whose coordinates are infinite, or map them to NULL first.")));
+	PG_RETURN_BYTEA_P(in);
+}
+
+/* The ST_Transform a call site of civic.bng_transform uses, checked once. */
+typedef struct BngTransformCache
+{
+	Oid			fn;
+	FmgrInfo	flinfo;			/* kept across rows: PostGIS caches PROJ in it */
+} BngTransformCache;
+
+/*
+ * Refuse any function but PostGIS's ST_Transform(geometry, integer): the
+ * OID comes from civic's bound SQL body, but the function is callable, so
+ * it must not become a way to call an arbitrary function by OID.
+ */
+static void
+bng_check_st_transform(Oid fn, Oid geomtype)
+{
+	/* the last function found to be ST_Transform (catalogue scans are slow) */
+	static Oid	checked_fn = InvalidOid;
+	static Oid	checked_type = InvalidOid;
+	HeapTuple	tup;
+	bool		ok = false;
+	Oid			postgis;
+
+	if (fn == checked_fn && geomtype == checked_type && OidIsValid(fn))
+		ok = true;
+	else if (HeapTupleIsValid(tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn))))
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+		postgis = get_extension_oid("postgis", true);
+		ok = strcmp(NameStr(proc->proname), "st_transform") == 0 &&
+			proc->pronargs == 2 && !proc->proretset &&
+			proc->proargtypes.values[0] == geomtype &&
+			proc->proargtypes.values[1] == INT4OID &&
+			proc->prorettype == geomtype &&
+			OidIsValid(postgis) &&
+			getExtensionOfObject(ProcedureRelationId, fn) == postgis;
+		ReleaseSysCache(tup);
+		if (ok)
+		{
+			checked_fn = fn;
+			checked_type = geomtype;
+		}
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("function %s is not PostGIS's ST_Transform(geometry, integer)", format_procedure(fn)),
+				 errhint("civic.bng_transform is called by civic.bng(geometry); cast geometries with ::civic.bng instead.")));
+	if (pg_proc_aclcheck(fn, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "st_transform");
+}
+
+/*
+ * civic.bng_transform(geometry, regprocedure): the point transformed to
+ * SRID 27700 by PostGIS's ST_Transform, whose OID civic.bng(geometry) binds
+ * at install time (no name is looked up here).  PROJ reports a point
+ * outside the domain of its SRID, or an SRID it does not know, as an
+ * internal error (XX000): those become 22003 (out of the domain) or 22023
+ * (anything else), with PostGIS's message in the detail.  The error is only
+ * re-raised with another SQLSTATE, never swallowed, so the transaction
+ * aborts as it would have.
+ */
+static FmgrInfo *
+bng_transform_fn(FunctionCallInfo fcinfo, Oid fn)
+{
+	BngTransformCache *c = (BngTransformCache *) fcinfo->flinfo->fn_extra;
+
+	if (c == NULL || c->fn != fn)
+	{
+		Oid			geomtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+
+		if (!OidIsValid(geomtype))
+			elog(ERROR, "could not determine the argument type");
+		bng_check_st_transform(fn, geomtype);
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BngTransformCache));
+		fmgr_info_cxt(fn, &c->flinfo, fcinfo->flinfo->fn_mcxt);
+		c->fn = fn;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	return &c->flinfo;
+}
+
+Datum
+bng_transform(PG_FUNCTION_ARGS)
+{
+	Datum		geom = PG_GETARG_DATUM(0);
+	FmgrInfo   *transform = bng_transform_fn(fcinfo, PG_GETARG_OID(1));
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile Datum result = (Datum) 0;
+
+	PG_TRY();
+	{
+		result = FunctionCall2(transform, geom, Int32GetDatum(BNG_SRID));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(strncmp(edata->message, "transform:", 10) == 0
+						 ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE
+						 : ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot transform the point to bng"),
+				 errdetail("PostGIS: %s", edata->message),
+				 errhint("Check the point's SRID, and that its coordinates are in that SRID's units and inside its area of use.")));
+	}
+	PG_END_TRY();
+	PG_RETURN_DATUM(result);
 }

@@ -26,6 +26,31 @@ COMMENT ON COLUMN civic.boundary.geom IS 'area polygon in EPSG:27700';
 COMMENT ON COLUMN civic.boundary.shipped IS
     'true for rows installed by the extension (not dumped by pg_dump, reinstalled by CREATE EXTENSION)';
 
+-- Validity of each polygon (OGC rules, PostGIS ST_IsValidDetail), computed
+-- when a row is written: two shipped 2014 wards are invalid as published
+-- and kept as published (docs/boundaries.md).  Generated columns, so user
+-- rows get them too; their expressions are bound here, with PostGIS's
+-- schema spliced in and exact argument types.
+DO $validity$
+BEGIN
+    EXECUTE pg_catalog.format($sql$
+ALTER TABLE civic.boundary
+    ADD COLUMN valid pg_catalog.bool
+        GENERATED ALWAYS AS ((%1$I.st_isvaliddetail(geom, 0)).valid) STORED,
+    ADD COLUMN invalid_reason pg_catalog.text
+        GENERATED ALWAYS AS (NULLIF(%1$I.st_isvalidreason(geom), 'Valid Geometry'::pg_catalog.text)) STORED
+$sql$,
+        (SELECT n.nspname
+           FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+          WHERE e.extname OPERATOR(pg_catalog.=) 'postgis'));
+END
+$validity$;
+COMMENT ON COLUMN civic.boundary.valid IS
+    'whether the polygon is valid by the OGC rules (PostGIS ST_IsValid); computed when the row is written';
+COMMENT ON COLUMN civic.boundary.invalid_reason IS
+    'why the polygon is invalid (PostGIS ST_IsValidReason, with the location), NULL when valid; computed when the row is written';
+
 CREATE INDEX boundary_geom_idx ON civic.boundary USING gist (geom);
 CREATE INDEX boundary_code_idx ON civic.boundary (code);
 
@@ -119,68 +144,77 @@ COMMENT ON FUNCTION civic.borough_of(geometry, pg_catalog.int4) IS
     'code of the borough that covers the point (EPSG:27700; boroughs are vintage-independent unless a vintage of them is loaded); NULL outside all boroughs';
 
 -- Registry queries (SQL) ------------------------------------------------------
+-- SQL-standard bodies (BEGIN ATOMIC): parsed and bound once, here; every
+-- function, operator and relation in them is stored as a reference to that
+-- object, so no search_path and no look-alike created later in a writable
+-- schema can change what they run.  They need no SET search_path, so the
+-- planner can inline them into the calling query.
 
 CREATE FUNCTION civic.area_name(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS pg_catalog.text
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
+BEGIN ATOMIC
     SELECT b.name FROM civic.boundary b
-     WHERE b.code OPERATOR(civic.=) $1
-       AND ($2 IS NULL OR b.vintage OPERATOR(pg_catalog.=) $2 OR b.vintage OPERATOR(pg_catalog.=) 0)
-     ORDER BY b.vintage DESC, b.level LIMIT 1
-$$;
+     WHERE b.code OPERATOR(civic.=) area_name.code
+       AND (area_name.vintage IS NULL
+            OR b.vintage OPERATOR(pg_catalog.=) area_name.vintage
+            OR b.vintage OPERATOR(pg_catalog.=) 0)
+     ORDER BY b.vintage DESC, b.level LIMIT 1;
+END;
 COMMENT ON FUNCTION civic.area_name(civic.gsscode, pg_catalog.int4) IS
     'name of the area with this code at this vintage (or vintage-independent); NULL vintage: its newest vintage';
 
 CREATE FUNCTION civic.parent_of(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
+BEGIN ATOMIC
     SELECT b.parent FROM civic.boundary b
-     WHERE b.code OPERATOR(civic.=) $1
-       AND ($2 IS NULL OR b.vintage OPERATOR(pg_catalog.=) $2 OR b.vintage OPERATOR(pg_catalog.=) 0)
-     ORDER BY b.vintage DESC, b.level LIMIT 1
-$$;
+     WHERE b.code OPERATOR(civic.=) parent_of.code
+       AND (parent_of.vintage IS NULL
+            OR b.vintage OPERATOR(pg_catalog.=) parent_of.vintage
+            OR b.vintage OPERATOR(pg_catalog.=) 0)
+     ORDER BY b.vintage DESC, b.level LIMIT 1;
+END;
 COMMENT ON FUNCTION civic.parent_of(civic.gsscode, pg_catalog.int4) IS
     'code of the enclosing area (a ward''s borough, a borough''s region) at this vintage; NULL vintage: the code''s newest vintage';
 
 CREATE FUNCTION civic.areas_in(parent civic.gsscode, level pg_catalog.text, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS SETOF civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 30
-    SET search_path = pg_catalog, pg_temp
-    AS $$
+BEGIN ATOMIC
     SELECT b.code FROM civic.boundary b
-     WHERE b.level OPERATOR(pg_catalog.=) $2
-       AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage($2, $3)
-       AND b.parent OPERATOR(civic.=) $1
-     ORDER BY b.code
-$$;
+     WHERE b.level OPERATOR(pg_catalog.=) areas_in.level
+       AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage(areas_in.level, areas_in.vintage)
+       AND b.parent OPERATOR(civic.=) areas_in.parent
+     ORDER BY b.code;
+END;
 COMMENT ON FUNCTION civic.areas_in(civic.gsscode, pg_catalog.text, pg_catalog.int4) IS
     'codes of the areas of this level and vintage (NULL: newest) whose parent is the given area, in code order';
 
--- neighbours calls PostGIS, whose schema is fixed in its search_path here.
+-- neighbours calls PostGIS's ST_DWithin(geometry, geometry, float8), named
+-- with PostGIS's schema and its exact argument types (the distance is a
+-- float8, not a numeric literal that a look-alike could match better).
 DO $neighbours$
 BEGIN
     EXECUTE pg_catalog.format($f$
 CREATE FUNCTION civic.neighbours(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS SETOF civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 6
-    SET search_path = pg_catalog, %I, pg_temp
-    AS $body$
+BEGIN ATOMIC
     WITH a AS (
         SELECT b.level, b.vintage, b.geom FROM civic.boundary b
-         WHERE b.code OPERATOR(civic.=) $1
-           AND ($2 IS NULL OR b.vintage OPERATOR(pg_catalog.=) $2 OR b.vintage OPERATOR(pg_catalog.=) 0)
+         WHERE b.code OPERATOR(civic.=) neighbours.code
+           AND (neighbours.vintage IS NULL
+                OR b.vintage OPERATOR(pg_catalog.=) neighbours.vintage
+                OR b.vintage OPERATOR(pg_catalog.=) 0)
          ORDER BY b.vintage DESC, b.level LIMIT 1)
     SELECT n.code FROM a JOIN civic.boundary n
         ON n.level OPERATOR(pg_catalog.=) a.level
        AND n.vintage OPERATOR(pg_catalog.=) a.vintage
-       AND n.code OPERATOR(civic.<>) $1
-       AND ST_DWithin(n.geom, a.geom, 0.01)
-     ORDER BY n.code
-$body$$f$,
+       AND n.code OPERATOR(civic.<>) neighbours.code
+       AND %1$I.st_dwithin(n.geom, a.geom, 0.01::pg_catalog.float8)
+     ORDER BY n.code;
+END$f$,
         (SELECT n.nspname
            FROM pg_catalog.pg_extension e
            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace

@@ -16,11 +16,11 @@ lines AS (
     SELECT 'member ' || pg_describe_object(classid, objid, objsubid) AS l FROM members
     UNION ALL
     -- functions and aggregates: signature, result and every label
-    SELECT format('function %s returns %s kind=%s vol=%s strict=%s par=%s secdef=%s leak=%s cost=%s rows=%s config=%s lang=%s src=%s bin=%s acl=%s comment=%s',
+    SELECT format('function %s returns %s kind=%s vol=%s strict=%s par=%s secdef=%s leak=%s cost=%s rows=%s config=%s lang=%s src=%s sqlbody=%s bin=%s acl=%s comment=%s',
                   p.oid::regprocedure, pg_get_function_result(p.oid), p.prokind, p.provolatile,
                   p.proisstrict, p.proparallel, p.prosecdef, p.proleakproof, p.procost, p.prorows,
-                  p.proconfig, l.lanname, md5(p.prosrc), p.probin, p.proacl,
-                  obj_description(p.oid, 'pg_proc'))
+                  p.proconfig, l.lanname, md5(p.prosrc), md5(pg_get_function_sqlbody(p.oid)),
+                  p.probin, p.proacl, obj_description(p.oid, 'pg_proc'))
       FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
      WHERE p.pronamespace = 'civic'::regnamespace
     UNION ALL
