@@ -18,5 +18,6 @@ _PG_init(void)
 {
 	civic_guc_init();
 	civic_boundary_init();
+	civic_postcode_directory_init();
 	civic_budget_init();
 }

@@ -1026,7 +1026,7 @@ postcode_prefix_range(const char *str, int len, int32 *lo, int32 *hi)
 }
 
 /* The range of a prefix given as text, raising 22P02 if it is not one. */
-static void
+void
 postcode_prefix_range_text(text *prefix, int32 *lo, int32 *hi)
 {
 	if (!postcode_prefix_range(VARDATA_ANY(prefix), VARSIZE_ANY_EXHDR(prefix), lo, hi))
