@@ -60,6 +60,14 @@ typedef struct PcRelease
 	Bng			location;
 } PcRelease;
 
+/* A slot of the hash table: one cache line holds several whole slots. */
+typedef struct PcSlot
+{
+	int32		code;			/* postcode, 0 for an empty slot */
+	int32		pos;			/* position in the sorted arrays */
+	Bng			last;			/* last known location (= last[pos]) */
+} PcSlot;
+
 /* The cached directory. */
 typedef struct PcDirectory
 {
@@ -68,10 +76,9 @@ typedef struct PcDirectory
 	Bng		   *last;			/* [n] last known location */
 	int32	   *first;			/* [n + 1] index of each postcode's rows in rel */
 	PcRelease  *rel;			/* rows by postcode, then release ascending */
-	/* open-addressing hash table, postcode -> position (0: empty slot) */
+	/* open-addressing hash table with linear probing */
 	uint32		mask;			/* number of slots - 1 (a power of 2 - 1) */
-	int32	   *slot_code;
-	int32	   *slot_pos;
+	PcSlot	   *slots;
 } PcDirectory;
 
 static MemoryContext dir_cxt = NULL;
@@ -201,24 +208,28 @@ load_directory(void)
 	SPI_finish();
 	d->first[d->n] = nrel;
 
-	/* hash table at most half full; a postcode is never 0 */
+	/*
+	 * Hash table at most 2/3 full (a postcode is never 0); a slot holds the
+	 * last known location too, so a lookup reads one slot and usually
+	 * touches one cache line.
+	 */
 	{
 		uint32		nslots = 16;
 
-		while (nslots < (uint32) d->n * 2)
+		while (nslots < (uint32) d->n + (uint32) d->n / 2)
 			nslots *= 2;
 		d->mask = nslots - 1;
-		d->slot_code = MemoryContextAllocExtended(dir_cxt, (Size) nslots * sizeof(int32),
-												  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		d->slot_pos = MemoryContextAllocHuge(dir_cxt, (Size) nslots * sizeof(int32));
+		d->slots = MemoryContextAllocExtended(dir_cxt, (Size) nslots * sizeof(PcSlot),
+											  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 		for (i = 0; i < d->n; i++)
 		{
 			uint32		h = murmurhash32((uint32) d->codes[i]) & d->mask;
 
-			while (d->slot_code[h] != 0)
+			while (d->slots[h].code != 0)
 				h = (h + 1) & d->mask;
-			d->slot_code[h] = d->codes[i];
-			d->slot_pos[h] = i;
+			d->slots[h].code = d->codes[i];
+			d->slots[h].pos = i;
+			d->slots[h].last = d->last[i];
 		}
 	}
 	return d;
@@ -259,19 +270,19 @@ directory_get(void)
 	return dir;
 }
 
-/* Position of postcode p in the directory, or -1. */
-static inline int
+/* The hash table slot of postcode p, or NULL. */
+static inline const PcSlot *
 directory_find(PcDirectory *d, int32 p)
 {
 	uint32		h = murmurhash32((uint32) p) & d->mask;
 
-	while (d->slot_code[h] != 0)
+	while (d->slots[h].code != 0)
 	{
-		if (d->slot_code[h] == p)
-			return d->slot_pos[h];
+		if (d->slots[h].code == p)
+			return &d->slots[h];
 		h = (h + 1) & d->mask;
 	}
-	return -1;
+	return NULL;
 }
 
 /* First position whose postcode is >= p. */
@@ -302,21 +313,22 @@ Datum
 postcode_location(PG_FUNCTION_ARGS)
 {
 	PcDirectory *d;
-	int			pos;
+	const PcSlot *slot;
 	int32		p;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	p = PG_GETARG_POSTCODE(0);
 	d = directory_get();
-	pos = directory_find(d, p);
-	if (pos < 0)
+	slot = directory_find(d, p);
+	if (slot == NULL)
 		PG_RETURN_NULL();
 	if (PG_NARGS() < 2 || PG_ARGISNULL(1))
-		PG_RETURN_BNG(d->last[pos]);
+		PG_RETURN_BNG(slot->last);
 	else
 	{
 		int32		release = PG_GETARG_INT32(1);
+		int			pos = slot->pos;
 		int			i;
 
 		for (i = d->first[pos + 1] - 1; i >= d->first[pos]; i--)
