@@ -23,7 +23,7 @@ SELECT count(*) AS orphan_wards FROM civic.boundary w
 SELECT bool_and(parent = 'E12000007') AS boroughs_in_london
   FROM civic.boundary WHERE level = 'borough';
 -- pg_dump keeps only rows a user added
-SELECT c.relname, e.extcondition
+SELECT c.relname, u.extcondition
   FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(oid, extcondition)
   JOIN pg_class c ON c.oid = u.oid
  WHERE e.extname = 'civic' AND c.relname = 'boundary';

@@ -1309,37 +1309,178 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
 }
 
 /* ------------------------------------------------------------------------
- * dp_percentile / dp_median: exponential mechanism on a grid
+ * dp_percentile / dp_median: exponential mechanism on a grid of bins
  *
- * [lower, upper] is cut into DP_PCT_BINS equal bins; the candidate outputs
- * are the DP_PCT_BINS + 1 bin edges x_j = lower + j (upper - lower) / B.
- * With r_j the number of (clamped) values below x_j (in bins < j) and n the
- * number of values, the utility of x_j is u_j = -|r_j - p n|; adding or
- * removing one row changes it by at most max(p, 1 - p) <= 1, so choosing
- * x_j with probability proportional to exp(epsilon u_j / 2) is epsilon-DP
- * (McSherry and Talwar, FOCS 2007; Smith, STOC 2011 for quantiles).
+ * The candidates are the bins of a grid fixed by the bounds alone (never by
+ * the data): a "round" step w = c 10^e, c in {1, 2, 5}, the smallest such
+ * step that cuts [lower, upper] into at most DP_PCT_TARGET bins, aligned on
+ * multiples of w (so integers and round decimals are grid points:
+ * [0, 100] has the step 0.05, [0, 100000] the step 50).  Bin k holds the
+ * values in [g_k, g_k + w); its output is g_k, clamped to [lower, upper].
+ * With lo_k the number of (clamped) values in bins below k, hi_k the number
+ * in bins up to and including k, and n the number of values, the utility of
+ * bin k for the p-quantile is
+ *     u_k = -max(0, lo_k - p n, p n - hi_k),
+ * 0 exactly when bin k holds a p-quantile of the data (lo_k <= p n <= hi_k).
+ * This counts ties: 10,000 values all equal to 50 make the bin of 50 the
+ * only one with utility 0 (a utility that counted only the values strictly
+ * below a candidate, as civic 0.1.0 did, scored every candidate alike and
+ * answered uniformly at random).  Adding or removing one row changes lo_k
+ * and hi_k by at most 1 and p n by p, so each term of the max, and the max,
+ * changes by at most max(p, 1 - p) <= 1: choosing bin k with probability
+ * proportional to exp(epsilon u_k / 2) is epsilon-DP (McSherry and Talwar,
+ * FOCS 2007).  Scoring candidates by how far they are from the quantile in
+ * rank, with ties counted on both sides, follows Smith (STOC 2011) and the
+ * candidate-set quantile scores of OpenDP and Google's DP libraries.
  * The mechanism is sampled exactly, without floating point: epsilon is
  * rounded down to eps' = s / 2^f (DP_EPSILON_BITS bits, as for the Laplace
  * mechanism) and p to the nearest p' = P / 2^32 (still in [0, 1], so the
  * utility's sensitivity stays max(p', 1 - p') <= 1); then
- * eps' u_j / 2 = -s |r_j 2^32 - P n| / 2^(f + 33) is an exact rational and
- * dp_sample_exp_mechanism() draws x_j with probability exactly
- * proportional to exp(eps' u_j / 2): eps'-DP, hence epsilon-DP.
+ * eps' u_k / 2 = -s max(0, lo_k 2^32 - P n, P n - hi_k 2^32) / 2^(f + 33) is
+ * an exact rational and dp_sample_exp_mechanism() draws bin k with
+ * probability exactly proportional to exp(eps' u_k / 2): eps'-DP, hence
+ * epsilon-DP.
  * ------------------------------------------------------------------------
  */
 
-#define DP_PCT_BINS 1024
+#define DP_PCT_TARGET	2048			/* at most this many bins of width w ... */
+#define DP_PCT_MAX_BINS (DP_PCT_TARGET + 2)	/* ... plus the partial bins at the ends */
+
+typedef struct DpPctGrid
+{
+	double		lower;
+	double		upper;
+	double		c;				/* step w = c 10^e, c in {1, 2, 5} */
+	double		pow10;			/* 10^|e| */
+	bool		e_neg;			/* e < 0 */
+	bool		aligned;		/* grid on multiples of w (else anchored at lower) */
+	double		m0;				/* aligned: floor(lower / w) */
+	double		half_w;			/* anchored: w / 2 */
+	int			nbins;
+} DpPctGrid;
 
 typedef struct DpPctState
 {
 	bool		ready;
-	double		lower;
-	double		upper;
-	double		shrink;			/* 1, or 0.5 if upper - lower overflows */
-	double		width_inv;		/* B / (shrink (upper - lower)), 0 if equal */
+	DpPctGrid	grid;
 	int64		n;
-	int64		bins[DP_PCT_BINS];
+	int64		bins[DP_PCT_MAX_BINS];
 } DpPctState;
+
+/* x / w, for the aligned grid (exact for round x and w). */
+static inline double
+dp_pct_units(const DpPctGrid *g, double x)
+{
+	double		u = g->e_neg ? (x * g->pow10) / g->c : x / (g->c * g->pow10);
+
+	/* a value a rounding error below a grid point belongs to that point */
+	return u + 1e-9 * fabs(u) + 1e-12;
+}
+
+/* The grid of bins of [lower, upper] (finite, lower <= upper). */
+static void
+dp_pct_grid(double lower, double upper, DpPctGrid *g)
+{
+	double		half_range = upper * 0.5 - lower * 0.5;
+	double		target;
+	int			e;
+	static const double cs[] = {1, 2, 5, 10};
+	int			i;
+
+	memset(g, 0, sizeof(*g));
+	g->lower = lower;
+	g->upper = upper;
+	g->c = 1;
+	g->pow10 = 1;
+	if (half_range <= 0)
+	{
+		g->nbins = 1;			/* lower == upper: one candidate */
+		g->aligned = false;
+		g->half_w = 0;
+		return;
+	}
+	target = half_range / (DP_PCT_TARGET / 2);	/* (upper - lower) / TARGET */
+	e = (int) floor(log10(target));
+	for (i = 0; i < 4; i++)
+	{
+		double		w = (e < 0) ? cs[i] / pow(10, -e) : cs[i] * pow(10, e);
+
+		if (w >= target || i == 3)
+			break;
+	}
+	if (i == 3)
+	{
+		i = 0;
+		e++;
+	}
+	g->c = cs[i];
+	g->e_neg = e < 0;
+	g->pow10 = pow(10, abs(e));
+	{
+		double		w = g->e_neg ? g->c / g->pow10 : g->c * g->pow10;
+		double		ul = lower / w,
+					uu = upper / w;
+
+		g->aligned = isfinite(w) && w > 0 && fabs(ul) < 4503599627370496.0 &&
+			fabs(uu) < 4503599627370496.0;
+		if (g->aligned)
+		{
+			g->m0 = floor(dp_pct_units(g, lower));
+			g->nbins = (int) (floor(dp_pct_units(g, upper)) - g->m0) + 1;
+		}
+		else
+		{
+			g->half_w = w * 0.5;
+			g->nbins = (int) floor(half_range / g->half_w) + 1;
+		}
+	}
+	if (g->nbins < 1)
+		g->nbins = 1;
+	if (g->nbins > DP_PCT_MAX_BINS)
+		g->nbins = DP_PCT_MAX_BINS;
+}
+
+/* The bin of a value (clamped to the bounds). */
+static int
+dp_pct_bin(const DpPctGrid *g, double v)
+{
+	double		k;
+
+	if (g->nbins == 1 || v <= g->lower)
+		v = g->lower;
+	if (v >= g->upper)
+		v = g->upper;
+	if (g->nbins == 1)
+		return 0;
+	if (g->aligned)
+		k = floor(dp_pct_units(g, v)) - g->m0;
+	else
+		k = floor((v * 0.5 - g->lower * 0.5) / g->half_w);
+	if (k < 0)
+		return 0;
+	if (k >= g->nbins)
+		return g->nbins - 1;
+	return (int) k;
+}
+
+/* The output of bin k: its grid point, clamped to the bounds. */
+static double
+dp_pct_point(const DpPctGrid *g, int k)
+{
+	double		x;
+
+	if (g->nbins == 1)
+		return g->lower;
+	if (g->aligned)
+		x = g->e_neg ? ((g->m0 + k) * g->c) / g->pow10 : ((g->m0 + k) * g->c) * g->pow10;
+	else
+		x = (g->lower + k * g->half_w) + k * g->half_w;
+	if (x < g->lower)
+		x = g->lower;
+	if (x > g->upper)
+		x = g->upper;
+	return x;
+}
 
 /* Transition (value, [p,] lower, upper, epsilon): histogram the value. */
 static Datum
@@ -1347,7 +1488,6 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 {
 	DpPctState *st;
 	double		v;
-	int			idx;
 
 	if (PG_ARGISNULL(0))
 		st = dp_state_alloc(fcinfo, sizeof(DpPctState), "dp_percentile_trans");
@@ -1355,20 +1495,18 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 		st = (DpPctState *) PG_GETARG_POINTER(0);
 	if (!st->ready)
 	{
+		double		lower,
+					upper;
+
 		dp_check_trans_params(fcinfo, "dp_percentile");
 		if (PG_ARGISNULL(lpos) || PG_ARGISNULL(lpos + 1))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("lower and upper must not be null")));
-		st->lower = PG_GETARG_FLOAT8(lpos);
-		st->upper = PG_GETARG_FLOAT8(lpos + 1);
-		dp_check_float_bounds("dp_percentile", st->lower, st->upper);
-		/* halve both bounds when their difference overflows a double */
-		st->shrink = isinf(st->upper - st->lower) ? 0.5 : 1.0;
-		st->width_inv = (st->upper > st->lower) ?
-			(double) DP_PCT_BINS / (st->upper * st->shrink - st->lower * st->shrink) : 0.0;
-		if (isinf(st->width_inv))
-			st->width_inv = 0.0;
+		lower = PG_GETARG_FLOAT8(lpos);
+		upper = PG_GETARG_FLOAT8(lpos + 1);
+		dp_check_float_bounds("dp_percentile", lower, upper);
+		dp_pct_grid(lower, upper, &st->grid);
 		st->ready = true;
 	}
 	if (PG_ARGISNULL(1))
@@ -1376,19 +1514,7 @@ dp_pct_trans_common(FunctionCallInfo fcinfo, int lpos)
 	v = PG_GETARG_FLOAT8(1);
 	if (isnan(v))
 		PG_RETURN_POINTER(st);
-	if (v <= st->lower)
-		idx = 0;
-	else if (v >= st->upper)
-		idx = DP_PCT_BINS - 1;
-	else
-	{
-		double		x = (v * st->shrink - st->lower * st->shrink) * st->width_inv;
-
-		idx = (x >= DP_PCT_BINS) ? DP_PCT_BINS - 1 : (int) x;
-		if (idx < 0)
-			idx = 0;
-	}
-	st->bins[idx]++;
+	st->bins[dp_pct_bin(&st->grid, v)]++;
 	st->n++;
 	PG_RETURN_POINTER(st);
 }
@@ -1433,12 +1559,9 @@ dp_percentile_combine(PG_FUNCTION_ARGS)
 	if (!a->ready)
 	{
 		a->ready = b->ready;
-		a->lower = b->lower;
-		a->upper = b->upper;
-		a->shrink = b->shrink;
-		a->width_inv = b->width_inv;
+		a->grid = b->grid;
 	}
-	for (i = 0; i < DP_PCT_BINS; i++)
+	for (i = 0; i < DP_PCT_MAX_BINS; i++)
 		a->bins[i] += b->bins[i];
 	a->n += b->n;
 	PG_RETURN_POINTER(a);
@@ -1463,6 +1586,10 @@ dp_percentile_deserial(PG_FUNCTION_ARGS)
 	dp_check_serial(b, sizeof(DpPctState), "dp_percentile");
 	st = dp_state_alloc(fcinfo, sizeof(DpPctState), "dp_percentile_deserial");
 	memcpy(st, VARDATA_ANY(b), sizeof(DpPctState));
+	if (st->grid.nbins < 0 || st->grid.nbins > DP_PCT_MAX_BINS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid dp_percentile state: %d bins", st->grid.nbins)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -1475,7 +1602,8 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 	double		lower,
 				upper,
 				p;
-	dp_uint128	num[DP_PCT_BINS + 1];
+	dp_uint128 *num;
+	DpPctGrid	grid;
 	dp_uint128	s;
 	dp_uint128	pn;
 	int64		rank = 0;
@@ -1495,7 +1623,7 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 				 errdetail("%s was called with p = %g.", aggname, p)));
 	if (params.delta != 0.0)
 		elog(ERROR, "civic: %s takes no delta", aggname);
-	if (st != NULL && st->ready && (st->lower != lower || st->upper != upper))
+	if (st != NULL && st->ready && (st->grid.lower != lower || st->grid.upper != upper))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the bounds of %s changed during the query", aggname)));
@@ -1504,8 +1632,9 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 	/*
 	 * eps' = s / 2^f <= epsilon (s < 2^20; f <= 67 keeps the denominator
 	 * 2^(f + 33) within the exact sampler's range, an even smaller eps'
-	 * below epsilon ~ 2^-47), p' = P / 2^32, and num_j = s |r_j 2^32 - P n|
-	 * < 2^20 * 2^95 fits in 128 bits.
+	 * below epsilon ~ 2^-47), p' = P / 2^32, and
+	 * num_k = s max(0, lo_k 2^32 - P n, P n - hi_k 2^32) < 2^20 * 2^95 fits
+	 * in 128 bits.
 	 */
 	(void) frexp(params.epsilon, &e);
 	f = DP_EPSILON_BITS - e;
@@ -1515,25 +1644,30 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 		f = 67;
 	s = (dp_uint128) floor(ldexp(params.epsilon, f));
 	pn = (dp_uint128) rint(ldexp(p, 32)) * (dp_uint128) (st ? st->n : 0);
-	for (j = 0; j <= DP_PCT_BINS; j++)
+	if (st != NULL && st->ready)
+		grid = st->grid;
+	else
+		dp_pct_grid(lower, upper, &grid);
+	num = (dp_uint128 *) palloc(sizeof(dp_uint128) * grid.nbins);
+	for (j = 0; j < grid.nbins; j++)
 	{
-		dp_uint128	r = ((dp_uint128) rank) << 32;
+		dp_uint128	lo = ((dp_uint128) rank) << 32;
+		dp_uint128	hi;
+		dp_uint128	dist = 0;
 
-		num[j] = s * (r >= pn ? r - pn : pn - r);
-		if (j < DP_PCT_BINS && st != NULL)
+		if (st != NULL && st->ready)
 			rank += st->bins[j];
+		hi = ((dp_uint128) rank) << 32;
+		/* max(0, lo - p n, p n - hi); at most one term is positive */
+		if (lo > pn)
+			dist = lo - pn;
+		else if (pn > hi)
+			dist = pn - hi;
+		num[j] = s * dist;
 	}
-	j = dp_sample_exp_mechanism(num, DP_PCT_BINS + 1, ((dp_uint128) 1) << (f + 33));
-	if (j == DP_PCT_BINS)
-		PG_RETURN_FLOAT8(upper);
-	if (isinf(upper - lower))
-	{
-		/* the span overflows: add half of the offset twice */
-		double		half = (upper * 0.5 - lower * 0.5) * ((double) j / DP_PCT_BINS);
-
-		PG_RETURN_FLOAT8((lower + half) + half);
-	}
-	PG_RETURN_FLOAT8(lower + (upper - lower) * ((double) j / DP_PCT_BINS));
+	j = dp_sample_exp_mechanism(num, grid.nbins, ((dp_uint128) 1) << (f + 33));
+	pfree(num);
+	PG_RETURN_FLOAT8(dp_pct_point(&grid, j));
 }
 
 PG_FUNCTION_INFO_V1(dp_percentile_final);
@@ -1606,13 +1740,80 @@ dp_sum_error(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(ldexp(dp_noise_halfwidth(&noise, confidence), grid.k));
 }
 
+/* P(Z >= j) for the integer noise Z of *noise (exact for the Laplace). */
+static double
+dp_noise_tail_ge(const DpNoise *noise, double j)
+{
+	if (j <= 0)
+		return 1.0 - dp_noise_tail_ge(noise, 1.0 - j);
+	if (noise->gaussian)
+		return 0.5 * erfc((j - 0.5) / (noise->scale * M_SQRT2));
+	else
+	{
+		double		q = exp(-(double) noise->lap_s / (double) noise->lap_t);
+
+		return exp(j * log(q)) / (1.0 + q);
+	}
+}
+
+/* P(Z = k) for the integer noise Z of *noise. */
+static double
+dp_noise_pmf(const DpNoise *noise, double k)
+{
+	return dp_noise_tail_ge(noise, k) - dp_noise_tail_ge(noise, k + 1);
+}
+
+/*
+ * P(|(Zs - a Zc) / (n + Zc)| > t): the probability that dp_avg's release
+ * misses the mean by more than t grid units (before rounding), for the
+ * centred-sum noise Zs, the count noise Zc (its pmf on [-reach, reach],
+ * cn_rest the mass beyond) and a mean a (grid units from the centre).  A
+ * noisy count below 1 counts as a miss.
+ */
+static double
+dp_avg_miss(const DpNoise *sn, const double *pmf, int reach, double cn_rest,
+			double n, double a, double t)
+{
+	double		miss = cn_rest;
+	int			k;
+
+	for (k = -reach; k <= reach; k++)
+	{
+		double		pk = pmf[k + reach];
+		double		m = a * k,
+					x;
+
+		if (pk < 1e-300)
+			continue;
+		if (n + k < 1)
+		{
+			miss += pk;
+			continue;
+		}
+		x = t * (n + k);
+		miss += pk * (dp_noise_tail_ge(sn, floor(m + x) + 1) +
+					  dp_noise_tail_ge(sn, 1 - ceil(m - x)));
+	}
+	return Min(miss, 1.0);
+}
+
 PG_FUNCTION_INFO_V1(dp_avg_error);
 /*
- * dp_avg_error(lower, upper, epsilon, n, confidence, delta): with
- * probability >= confidence (union bound over the two noises at
- * (1 + confidence)/2 each), |release - mean| <= (hs + R hc) / (n - hc) + g,
- * hs and hc the half-widths of the centred-sum and count noises, R the
- * half-range; never more than upper - lower.
+ * dp_avg_error(lower, upper, epsilon, n, confidence, delta [, avg]): the
+ * half-width h of a confidence interval for dp_avg's release around the
+ * mean.  The release is c + (S + Zs) / (n + Zc) for the centred sum S, so
+ * its error is (Zs - a Zc) / (n + Zc), a = S / n the mean's offset from the
+ * centre c.  h is the confidence quantile of that error's absolute value,
+ * computed from the exact distributions of the two noises (the Gaussian's
+ * tail by the normal approximation), plus one grid step for the rounding:
+ *   - with avg (a released dp_avg, so no further privacy cost) a is taken
+ *     from it: the interval covers the mean with about the stated
+ *     confidence (sql/dp_stats.sql measures 95 % +- 1 %);
+ *   - without avg, the worst a (a mean at a bound) is used: at least the
+ *     stated confidence for every dataset (more for a mean at a bound,
+ *     where the release's clamping to the bounds helps; civic 0.1.0
+ *     reported a union bound about 2.6 times wider than the true interval).
+ * Never more than upper - lower; n is the number of rows averaged.
  */
 Datum
 dp_avg_error(PG_FUNCTION_ARGS)
@@ -1623,17 +1824,21 @@ dp_avg_error(PG_FUNCTION_ARGS)
 	int64		n = PG_GETARG_INT64(3);
 	double		confidence = PG_GETARG_FLOAT8(4);
 	double		delta = PG_GETARG_FLOAT8(5);
+	bool		have_avg = PG_NARGS() > 6 && !PG_ARGISNULL(6);
 	DpGrid		grid;
 	DpNoise		sum_noise;
 	DpNoise		count_noise;
 	int64		c;
 	int64		dsum;
-	double		each;
-	double		hs,
-				hc,
-				g,
+	double		g,
+				a,
 				range,
-				err;
+				lo,
+				hi,
+				cn_rest;
+	double	   *pmf;
+	int			reach;
+	int			i;
 
 	dp_check_privacy("dp_avg_error", epsilon, delta);
 	dp_check_confidence(confidence);
@@ -1643,15 +1848,44 @@ dp_avg_error(PG_FUNCTION_ARGS)
 	dsum = Max(grid.hi_u - c, c - grid.lo_u);
 	dp_noise_setup(&sum_noise, dsum, epsilon / 2, delta / 2);
 	dp_noise_setup(&count_noise, 1, epsilon / 2, delta / 2);
-	each = 1.0 - (1.0 - confidence) / 2.0;
 	g = ldexp(1.0, grid.k);
-	hs = dp_noise_halfwidth(&sum_noise, each) * g;
-	hc = dp_noise_halfwidth(&count_noise, each);
 	range = upper - lower;
-	if ((double) n <= hc)
+	if (n < 1)
 		PG_RETURN_FLOAT8(range);
-	err = (hs + (double) dsum * g * hc) / ((double) n - hc) + g;
-	PG_RETURN_FLOAT8(Min(err, range));
+	if (have_avg)
+	{
+		double		avg = PG_GETARG_FLOAT8(6);
+
+		if (isnan(avg) || avg < lower || avg > upper)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("avg must be a value in [lower, upper]"),
+					 errhint("Pass the value dp_avg released with these bounds.")));
+		a = ldexp(avg, -grid.k) - (double) c;
+		a = Max(Min(a, (double) dsum), -(double) dsum);
+	}
+	else
+		a = (double) dsum;		/* the worst case; the sign does not matter */
+	reach = (int) Min(ceil(count_noise.scale * 40.0 + 2.0), 1000000.0);
+	pmf = (double *) palloc(sizeof(double) * (2 * reach + 1));
+	for (i = -reach; i <= reach; i++)
+		pmf[i + reach] = dp_noise_pmf(&count_noise, i);
+	cn_rest = 2 * dp_noise_tail_ge(&count_noise, reach + 1);
+	lo = 0;
+	hi = ldexp(range, -grid.k) + 1;
+	if (dp_avg_miss(&sum_noise, pmf, reach, cn_rest, (double) n, a, hi) > 1.0 - confidence)
+		PG_RETURN_FLOAT8(range);
+	for (i = 0; i < 60 && hi - lo > 1e-6 * hi; i++)
+	{
+		double		t = (lo + hi) / 2;
+
+		if (dp_avg_miss(&sum_noise, pmf, reach, cn_rest, (double) n, a, t) > 1.0 - confidence)
+			lo = t;
+		else
+			hi = t;
+	}
+	pfree(pmf);
+	PG_RETURN_FLOAT8(Min(hi * g + g, range));
 }
 
 PG_FUNCTION_INFO_V1(dp_sum_grid);
@@ -2131,4 +2365,30 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 										   lower, upper, &grid);
 	PG_RETURN_FLOAT8(dp_avg_release(units, st ? st->nused : 0, &grid, lower, upper,
 									params.epsilon, params.delta));
+}
+
+PG_FUNCTION_INFO_V1(dp_count_noise_sd);
+/*
+ * dp_count_noise_sd(epsilon, delta): standard deviation, in rows, of the
+ * noise dp_count(epsilon, delta) adds (discrete Laplace for delta = 0,
+ * discrete Gaussian otherwise), as calibrated by dp_noise_setup().
+ */
+Datum
+dp_count_noise_sd(PG_FUNCTION_ARGS)
+{
+	double		epsilon = PG_GETARG_FLOAT8(0);
+	double		delta = PG_GETARG_FLOAT8(1);
+	DpNoise		noise;
+
+	dp_check_privacy("dp_count_noise_sd", epsilon, delta);
+	dp_noise_setup(&noise, 1, epsilon, delta);
+	if (noise.gaussian)
+		PG_RETURN_FLOAT8(sqrt((double) noise.gau_a / (double) noise.gau_b));
+	else
+	{
+		/* discrete Laplace with P(y) ~ q^|y|, q = exp(-s/t): var = 2q / (1-q)^2 */
+		double		q = exp(-(double) noise.lap_s / (double) noise.lap_t);
+
+		PG_RETURN_FLOAT8(sqrt(2 * q) / (1 - q));
+	}
 }

@@ -32,8 +32,8 @@
  *	- discrete Gaussian, P(y) ~ exp(-y^2 / (2 sigma^2)): CKS 2020
  *	  Algorithm 3.  It satisfies rho-zero-concentrated DP with
  *	  rho = sensitivity^2 / (2 sigma^2) (CKS 2020, section 2), which gives
- *	  (rho + 2 sqrt(rho log(1/delta)), delta)-DP (Bun and Steinke, TCC 2016,
- *	  Proposition 1.3).  dp_gaussian_multiplier() solves that for sigma.
+ *	  (epsilon, delta)-DP by the conversion of CKS 2020, Corollary 13.
+ *	  dp_gaussian_multiplier() solves that for sigma.
  *
  * Parameters derived from the caller's double epsilon are rounded in the
  * private direction only: epsilon down to DP_EPSILON_BITS significant bits,
@@ -274,20 +274,118 @@ dp_discrete_gaussian(dp_uint128 a, dp_uint128 b)
 }
 
 /*
- * sigma / sensitivity for the Gaussian mechanism at (epsilon, delta):
- * the largest rho with rho + 2 sqrt(rho L) <= epsilon, L = log(1/delta), is
- * rho = (sqrt(L + epsilon) - sqrt(L))^2, and sigma = sensitivity / sqrt(2 rho).
- * Computed as (sqrt(L + eps) + sqrt(L)) / (eps sqrt 2) to avoid cancellation.
+ * log of the delta that rho-zCDP gives at epsilon for one Renyi order alpha
+ * (CKS 2020, Corollary 13):
+ *   delta(alpha) = exp((alpha - 1)(alpha rho - epsilon)) / (alpha - 1)
+ *                  * (1 - 1/alpha)^alpha.
  */
+static long double
+dp_zcdp_log_delta_at(long double rho, long double epsilon, long double alpha)
+{
+	return (alpha - 1) * (alpha * rho - epsilon) - logl(alpha - 1) +
+		alpha * log1pl(-1 / alpha);
+}
+
+/*
+ * The smallest delta such that rho-zCDP implies (epsilon, delta)-DP by
+ * CKS 2020 Corollary 13: the infimum over alpha > 1 of the bound above,
+ * found by a scan of log(alpha - 1) and a golden-section refinement.  Any
+ * alpha gives a valid bound, so an inexact minimum errs on the safe side.
+ */
+static long double
+dp_zcdp_delta(long double rho, long double epsilon)
+{
+	long double best = INFINITY,
+				best_t = 0,
+				a,
+				b;
+	int			i;
+
+	for (i = -120; i <= 160; i++)
+	{
+		long double t = i / 10.0L;
+		long double v = dp_zcdp_log_delta_at(rho, epsilon, 1 + expl(t));
+
+		if (v < best)
+		{
+			best = v;
+			best_t = t;
+		}
+	}
+	a = best_t - 0.1L;
+	b = best_t + 0.1L;
+	for (i = 0; i < 60; i++)
+	{
+		long double m1 = b - (b - a) * 0.6180339887498949L;
+		long double m2 = a + (b - a) * 0.6180339887498949L;
+		long double v1 = dp_zcdp_log_delta_at(rho, epsilon, 1 + expl(m1));
+		long double v2 = dp_zcdp_log_delta_at(rho, epsilon, 1 + expl(m2));
+
+		if (v1 < best)
+			best = v1;
+		if (v2 < best)
+			best = v2;
+		if (v1 < v2)
+			b = m2;
+		else
+			a = m1;
+	}
+	return expl(best);
+}
+
+/*
+ * sigma / sensitivity for the Gaussian mechanism at (epsilon, delta).
+ *
+ * The discrete Gaussian with sigma satisfies rho-zCDP with
+ * rho = sensitivity^2 / (2 sigma^2) (CKS 2020, section 2).  civic 0.1.0
+ * converted that to (epsilon, delta)-DP with Bun and Steinke's bound
+ * (TCC 2016, Proposition 1.3), which needs sigma 1.16-1.45 times the
+ * analytic Gaussian's (Balle and Wang, ICML 2018); the tighter conversion
+ * of CKS 2020 (Corollary 13, dp_zcdp_delta) needs 1.05-1.09 times it
+ * (sql/dp_stats.sql compares both).  The multiplier m = sigma / sensitivity
+ * is the smallest (to 1e-9 relative) with dp_zcdp_delta(1 / (2 m^2),
+ * epsilon) <= delta, found by bisection between half and all of Bun and
+ * Steinke's (which always satisfies it).  The last 16 (epsilon, delta)
+ * pairs are remembered, as every group of a GROUP BY asks for the same.
+ */
+#define DP_GAUSS_CACHE 16
+
 double
 dp_gaussian_multiplier(double epsilon, double delta)
 {
+	static struct
+	{
+		double		epsilon;
+		double		delta;
+		double		m;
+	}			cache[DP_GAUSS_CACHE];
+	static int	cache_next = 0;
 	long double L = -logl((long double) delta);
-	long double m;
+	long double hi,
+				lo;
+	int			i;
 
-	m = (sqrtl(L + epsilon) + sqrtl(L)) / ((long double) epsilon * sqrtl(2.0L));
-	/* round up by a margin far larger than the error of the computation */
-	return (double) (m * (1.0L + 1e-12L));
+	for (i = 0; i < DP_GAUSS_CACHE; i++)
+		if (cache[i].m > 0 && cache[i].epsilon == epsilon && cache[i].delta == delta)
+			return cache[i].m;
+	hi = (sqrtl(L + epsilon) + sqrtl(L)) / ((long double) epsilon * sqrtl(2.0L));
+	lo = hi / 2;
+	for (i = 0; i < 80 && (hi - lo) > hi * 1e-10L; i++)
+	{
+		long double m = (lo + hi) / 2;
+
+		/* a small margin keeps the rounding of the computation private */
+		if (dp_zcdp_delta(1 / (2 * m * m), epsilon) <= (long double) delta * (1 - 1e-6L))
+			hi = m;
+		else
+			lo = m;
+	}
+	i = cache_next;
+	cache_next = (cache_next + 1) % DP_GAUSS_CACHE;
+	cache[i].epsilon = epsilon;
+	cache[i].delta = delta;
+	cache[i].m = (double) (hi * (1.0L + 1e-9L));
+	return cache[i].m;
 }
 
 /* Fill *noise for a query of sensitivity delta_units (grid units). */

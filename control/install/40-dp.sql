@@ -306,7 +306,7 @@ COMMENT ON FUNCTION civic.dp_count_error(float8, float8, float8) IS
 COMMENT ON FUNCTION civic.dp_sum_error(float8, float8, float8, float8, float8) IS
     'Half-width of the confidence interval of civic.dp_sum(float8) with these bounds (also dp_sum_per_unit).';
 COMMENT ON FUNCTION civic.dp_avg_error(float8, float8, float8, bigint, float8, float8) IS
-    'Half-width of a confidence interval of civic.dp_avg over n rows (use the noisy count for n); a union bound over its two noises.';
+    'Half-width of a confidence interval of civic.dp_avg over n rows (use the noisy count for n): at least the confidence for every dataset (the quantile for a mean at a bound).';
 COMMENT ON FUNCTION civic.dp_sum_grid(float8, float8, float8, float8) IS
     'Grid step of civic.dp_sum(float8): every output is a multiple of it (dp_avg uses epsilon/2 and delta/2).';
 COMMENT ON FUNCTION civic._dp_count_trans(internal, float8) IS 'Transition function of civic.dp_count (internal).';
