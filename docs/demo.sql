@@ -9,6 +9,8 @@
 \getenv civic_data CIVIC_DATA
 CREATE EXTENSION IF NOT EXISTS civic CASCADE;
 SET search_path = public, civic;
+-- as the README's Install section asks, for later sessions in this database
+SELECT format('ALTER DATABASE %I SET search_path = "$user", public, civic', current_database()) \gexec
 CREATE TABLE codepoint_raw (
     postcode text, positional_quality_indicator int, eastings int, northings int,
     country_code text, nhs_regional_ha_code text, nhs_ha_code text,
@@ -123,11 +125,12 @@ CREATE TABLE stops_raw (type text, date text, part_of_operation text, operation 
 \set f :civic_data '/police_stop_and_search_met/2022-09-metropolitan-stop-and-search.csv'
 COPY stops_raw FROM :'f' WITH (FORMAT csv, HEADER);
 CREATE TABLE stops AS
-SELECT row_number() OVER () AS id, gender, age_range, outcome,
+SELECT row_number() OVER () AS id, gender, age_range, outcome, outcome = 'Arrest' AS arrest,
        CASE WHEN latitude IS NOT NULL THEN bng_from_lonlat(longitude, latitude) END AS p
   FROM stops_raw;
 CREATE TABLE boroughs AS
 SELECT code AS borough, name FROM civic.boundary WHERE level = 'borough';
+ALTER TABLE boroughs ADD PRIMARY KEY (borough);     -- a private view groups by a unique key
 DO $$
 BEGIN
     CREATE ROLE demo_analyst LOGIN;
@@ -168,6 +171,77 @@ SELECT name, stops FROM stats.stops_by_borough ORDER BY stops DESC LIMIT 3;
 \set ON_ERROR_STOP on
 SELECT dataset, epsilon, delta, aggregate FROM civic.privacy_ledger ORDER BY "time";
 RESET SESSION AUTHORIZATION;
+
+-- ---------------------------------------------------------------------------
+-- Releases: the DBA publishes the stop-and-search statistics once, as
+-- ordinary tables that BI tools read; the budget is charged once, and
+-- reading is free for ever.  Wards (2022), boroughs and London, consistent:
+-- ward counts are non-negative integers adding up to their borough's, and
+-- boroughs to London's.
+-- ---------------------------------------------------------------------------
+\set QUIET on
+SELECT civic.set_budget(current_user::text::regrole, 'public.stops', 10.0) \g /dev/null
+\set QUIET off
+\echo '== a release: published once (epsilon 2 for 2 measures at 3 levels), charged once'
+SELECT * FROM civic.publish_release('stops_2022_09', 'public.stops', 'p',
+    '[{"name": "stops", "kind": "count"},
+      {"name": "arrests", "kind": "count", "column": "arrest"}]',
+    epsilon => 2.0, target_schema => 'stats',
+    levels => ARRAY['ward', 'borough', 'region'], vintage => 2022,
+    grantees => ARRAY['demo_analyst']::regrole[], consistent => true);
+SELECT name, source, levels, epsilon, consistent, published_by, grantees FROM civic.releases;
+SELECT round(epsilon::numeric, 6) AS dba_epsilon_left FROM civic.budget_remaining('public.stops');   -- of 10
+
+\echo '== the ten wards with the most stops, with their 95% error bars (noise within +-error, 95% of the time)'
+SELECT w.area_name AS ward, b.area_name AS borough, w.stops, w.stops_error AS plus_minus,
+       w.arrests, w.arrests_error AS arrests_plus_minus
+  FROM stats.stops_2022_09_ward w JOIN stats.stops_2022_09_borough b ON b.area_code = w.parent_code
+ ORDER BY w.stops DESC, w.area_code LIMIT 10;
+
+\echo '== consistent: every ward of 2022 is there, the wards add up to their borough, the boroughs to London'
+SELECT (SELECT count(*) FROM stats.stops_2022_09_ward) AS wards_released,
+       (SELECT count(*) FROM stats.stops_2022_09_ward WHERE stops = 0) AS wards_with_no_stops,
+       (SELECT count(*) FROM stats.stops_2022_09_borough b
+         WHERE b.stops <> (SELECT sum(w.stops) FROM stats.stops_2022_09_ward w WHERE w.parent_code = b.area_code))
+         AS boroughs_not_adding_up,
+       (SELECT sum(stops) FROM stats.stops_2022_09_borough) AS boroughs_total,
+       (SELECT stops FROM stats.stops_2022_09_region) AS london;
+
+\echo '== the analyst, whose budget the views above used up, reads the release as often as needed, for free'
+SET SESSION AUTHORIZATION demo_analyst;
+SELECT count(*) AS analyst_charges_before FROM civic.privacy_ledger;
+SELECT area_name AS borough, stops, stops_error AS plus_minus, arrests
+  FROM stats.stops_2022_09_borough ORDER BY stops DESC, area_code LIMIT 5;
+SELECT count(*) AS wards_read, sum(stops) AS stops FROM stats.stops_2022_09_ward;
+SELECT count(*) AS wards_read_again, sum(stops) AS stops FROM stats.stops_2022_09_ward;
+SELECT count(*) AS analyst_charges_after FROM civic.privacy_ledger;
+SELECT epsilon AS analyst_epsilon_left FROM civic.budget_remaining('public.stops');
+RESET SESSION AUTHORIZATION;
+SELECT round(epsilon::numeric, 6) AS dba_epsilon_left_after_reads FROM civic.budget_remaining('public.stops');
+
+-- A choropleth of the ward release, when this build has civic.choropleth_svg.
+\set demo_out ''
+\getenv demo_out CIVIC_DEMO_OUT
+SELECT EXISTS (SELECT FROM pg_proc WHERE proname = 'choropleth_svg' AND pronamespace = 'civic'::regnamespace)
+       AND :'demo_out' <> '' AS have_map \gset
+\if :have_map
+\set svg :demo_out '/stops_by_ward_2022_09.svg'
+\set QUIET on
+\pset format unaligned
+\pset tuples_only on
+\o :svg
+SELECT civic.choropleth_svg('ward', 2022,
+         (SELECT jsonb_object_agg(area_code, stops) FROM stats.stops_2022_09_ward),
+         'Stop and search, September 2022, by ward (differentially private, epsilon 2)', 'stops',
+         attribution => 'Contains public sector information licensed under the Open Government Licence v3.0. '
+                        'Source: data.police.uk. Boundaries: Office for National Statistics (OGL v3.0); '
+                        'contains OS data © Crown copyright and database right 2022.');
+\o
+\pset tuples_only off
+\pset format aligned
+\set QUIET off
+\echo '== the ward release as a map:' :svg
+\endif
 
 \echo
 \echo 'civic demo done.  Data: OS Code-Point Open 2024.1.0 (Contains OS data © Crown copyright and database right 2024;'

@@ -8,6 +8,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-15-postgis-3
   postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libicu-dev
+  python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless
   chromium python3 python3-pil fonts-dejavu-core
 )
 

@@ -130,7 +130,7 @@ SELECT civic.create_private_view('budget_attack.cases_by_ward',
 -- the list of groups repeat the private rows joined to them: 99 copies of
 -- ward W1 make W1's noisy count 100 times its true value, noise unchanged.
 -- A private view may read no table an analyst can change.
-CREATE TABLE budget_attack.my_wards (ward text);
+CREATE TABLE budget_attack.my_wards (ward text PRIMARY KEY);
 INSERT INTO budget_attack.my_wards SELECT 'W' || i FROM generate_series(0, 4) i;
 GRANT SELECT, INSERT ON budget_attack.my_wards TO regress_civic_attacker;
 SELECT civic.create_private_view('budget_attack.by_my_ward',

@@ -2,7 +2,8 @@
  * budget.c
  *	  SQL interface of the privacy budget: set_budget, set_default_budget,
  *	  reset_budget, declare_dataset, budget_remaining, the privacy_ledger and
- *	  privacy_budgets views, and the check behind create_private_view.
+ *	  privacy_budgets views.  (The check behind create_private_view is in
+ *	  private_view.c.)
  *
  * Who is who:
  *  - the account charged for a query is the session user (the login role,
@@ -51,7 +52,6 @@ PG_FUNCTION_INFO_V1(civic_budget_remaining);
 PG_FUNCTION_INFO_V1(civic_privacy_ledger);
 PG_FUNCTION_INFO_V1(civic_privacy_budgets);
 PG_FUNCTION_INFO_V1(civic_is_budget_admin_sql);
-PG_FUNCTION_INFO_V1(civic_check_private_view);
 
 /* Set up the ledger (shared memory) and the metering hook. */
 void
@@ -85,7 +85,7 @@ require_admin(const char *what)
 						   ADMIN_ROLE)));
 }
 
-/* How a dataset is shown: its name, the table, or a marker. */
+/* How a dataset is shown: its name, the table, or a marker (as the API takes it). */
 char *
 civic_dataset_display(const CivicDatasetKey *ds)
 {
@@ -98,8 +98,19 @@ civic_dataset_display(const CivicDatasetKey *ds)
 		case CIVIC_DS_NAMED:
 			return pstrdup(ds->name);
 		case CIVIC_DS_TABLE:
-			return DatumGetCString(DirectFunctionCall1(regclassout,
-													   ObjectIdGetDatum(ds->relid)));
+			{
+				/*
+				 * Always schema-qualified and quoted as needed, whatever the
+				 * search_path: the form that resolve_dataset() accepts back.
+				 */
+				char	   *relname = get_rel_name(ds->relid);
+				char	   *nspname = relname ?
+					get_namespace_name(get_rel_namespace(ds->relid)) : NULL;
+
+				if (relname == NULL || nspname == NULL)
+					return psprintf("%u", ds->relid);	/* dropped since */
+				return pstrdup(quote_qualified_identifier(nspname, relname));
+			}
 	}
 	return pstrdup("?");
 }
@@ -424,189 +435,4 @@ Datum
 civic_is_budget_admin_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(civic_is_budget_admin());
-}
-
-/* ---------------------------------------------------------------------
- * Privacy-safe views
- * --------------------------------------------------------------------- */
-
-static bool
-only_dp_aggregates_walker(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Aggref))
-	{
-		Aggref	   *aggref = (Aggref *) node;
-
-		if (!civic_is_dp_aggregate(aggref->aggfnoid, NULL))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("a private view may use no aggregate but civic's differentially-private ones"),
-					 errdetail("The view uses %s, whose result is not noised.",
-							   format_procedure(aggref->aggfnoid))));
-	}
-	if (IsA(node, WindowFunc))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("a private view may not use window functions")));
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, only_dp_aggregates_walker,
-								 context, 0);
-	return expression_tree_walker(node, only_dp_aggregates_walker, context);
-}
-
-typedef struct WritableCtx
-{
-	Datum	   *analysts;
-	bool	   *nulls;
-	int			nanalysts;
-} WritableCtx;
-
-/*
- * Refuse a view that reads a table an analyst can change: rows an analyst
- * adds to (or edits in) the reference list of groups, say, repeat the
- * private rows they join to, multiplying one person's contribution beyond
- * the sensitivity the noise was calibrated for.
- */
-static bool
-no_writable_tables_walker(Node *node, void *context)
-{
-	WritableCtx *ctx = (WritableCtx *) context;
-
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-		int			i;
-
-		if (rte->rtekind != RTE_RELATION)
-			return false;
-		for (i = 0; i < ctx->nanalysts; i++)
-		{
-			Oid			analyst = DatumGetObjectId(ctx->analysts[i]);
-			AclMode		write = ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE;
-
-			if (ctx->nulls[i])
-				continue;
-			if (pg_class_ownercheck(rte->relid, analyst) ||
-				pg_class_aclcheck(rte->relid, analyst, write) == ACLCHECK_OK ||
-				pg_attribute_aclcheck_all(rte->relid, analyst, ACL_INSERT | ACL_UPDATE,
-										  ACLMASK_ANY) == ACLCHECK_OK)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-						 errmsg("a private view may not read table \"%s\", which analyst %s can change",
-								get_rel_name(rte->relid),
-								GetUserNameFromId(analyst, false)),
-						 errdetail("Rows an analyst adds or edits can repeat the private rows they join to, so that one person counts many times."),
-						 errhint("Revoke INSERT, UPDATE, DELETE and TRUNCATE on the table from the analyst, or read a copy the analyst cannot change.")));
-		}
-		return false;
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, no_writable_tables_walker,
-								 context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, no_writable_tables_walker, context);
-}
-
-/*
- * civic.check_private_view(view, analysts): refuse a view that could show
- * an analyst anything but differentially-private aggregates.  Every output
- * column must be a civic DP aggregate, or a GROUP BY key taken from a table
- * every analyst may read already (a public list of wards, say: so the set
- * of groups reveals nothing); no other aggregate or window function may
- * appear anywhere; the view must be a security_barrier view.
- */
-Datum
-civic_check_private_view(PG_FUNCTION_ARGS)
-{
-	Oid			viewid = PG_GETARG_OID(0);
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
-	Relation	rel;
-	Query	   *q;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			nanalysts,
-				i;
-	ListCell   *lc;
-
-	require_admin("check private views");
-	rel = relation_open(viewid, AccessShareLock);
-	if (rel->rd_rel->relkind != RELKIND_VIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a view", RelationGetRelationName(rel))));
-	if (!RelationIsSecurityView(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("private view \"%s\" must be a security_barrier view",
-						RelationGetRelationName(rel)),
-				 errdetail("Otherwise a leaky function in an analyst's WHERE clause could run on the raw rows."),
-				 errhint("Create it WITH (security_barrier).")));
-	q = copyObject(get_view_query(rel));
-	relation_close(rel, AccessShareLock);
-
-	deconstruct_array(arr, REGROLEOID, sizeof(Oid), true, TYPALIGN_INT,
-					  &elems, &nulls, &nanalysts);
-
-	if (!q->hasAggs)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("a private view must aggregate with civic's differentially-private aggregates"),
-				 errdetail("The view returns rows without aggregating them.")));
-	(void) query_tree_walker(q, only_dp_aggregates_walker, NULL, 0);
-	{
-		WritableCtx wctx;
-
-		wctx.analysts = elems;
-		wctx.nulls = nulls;
-		wctx.nanalysts = nanalysts;
-		(void) query_tree_walker(q, no_writable_tables_walker, &wctx,
-								 QTW_EXAMINE_RTES_BEFORE);
-	}
-
-	foreach(lc, q->targetList)
-	{
-		TargetEntry *tle = lfirst_node(TargetEntry, lc);
-		bool		ok = false;
-
-		if (tle->resjunk)
-			continue;
-		if (IsA(tle->expr, Aggref))
-			ok = civic_is_dp_aggregate(((Aggref *) tle->expr)->aggfnoid, NULL);
-		else if (IsA(tle->expr, Var) && tle->ressortgroupref != 0 &&
-				 get_sortgroupref_clause_noerr(tle->ressortgroupref, q->groupClause) != NULL &&
-				 ((Var *) tle->expr)->varlevelsup == 0)
-		{
-			Var		   *var = (Var *) tle->expr;
-			RangeTblEntry *rte = rt_fetch(var->varno, q->rtable);
-
-			if (rte->rtekind == RTE_RELATION)
-			{
-				ok = true;
-				for (i = 0; i < nanalysts; i++)
-				{
-					Oid			analyst = DatumGetObjectId(elems[i]);
-
-					if (nulls[i] ||
-						(pg_class_aclcheck(rte->relid, analyst, ACL_SELECT) != ACLCHECK_OK &&
-						 pg_attribute_aclcheck(rte->relid, var->varattno, analyst,
-											   ACL_SELECT) != ACLCHECK_OK))
-						ok = false;
-					/* row-level security hides some of its rows (and keys) */
-					else if (check_enable_rls(rte->relid, analyst, true) == RLS_ENABLED)
-						ok = false;
-				}
-			}
-		}
-		if (!ok)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("column \"%s\" of a private view must be a differentially-private aggregate",
-							tle->resname ? tle->resname : "?"),
-					 errdetail("Other columns are allowed only as GROUP BY keys taken directly from a table every analyst of the view can already read."),
-					 errhint("Group by the key column of a public reference table (for example a list of wards LEFT JOINed to the private table), so that the set of groups reveals nothing.")));
-	}
-	PG_RETURN_VOID();
 }

@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "civic.h"
+#include "private_view.h"
 
 PG_MODULE_MAGIC;
 
@@ -20,4 +21,5 @@ _PG_init(void)
 	civic_boundary_init();
 	civic_postcode_directory_init();
 	civic_budget_init();
+	civic_private_view_init();	/* after the meter: its check runs first */
 }

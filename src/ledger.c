@@ -705,6 +705,17 @@ effective_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 		*out = a->st;
 	else
 		memset(out, 0, sizeof(*out));
+	/*
+	 * A dataset the role may read in full directly protects nobody from it:
+	 * no limit applies, not even a budget or default set for the role
+	 * (charges are still recorded).
+	 */
+	if (readable)
+	{
+		out->limit_eps = CIVIC_UNLIMITED;
+		out->limit_delta = CIVIC_UNLIMITED;
+		return;
+	}
 	if (!out->has_limit)
 	{
 		CivicDatasetKey dflt;

@@ -20,6 +20,15 @@
  *    aggregate never runs unmetered: not without the preload, not as a
  *    window function, not through a path the hook did not see.
  *
+ * Around them, the hook also makes sure that reading private data costs
+ * something and shows nothing else: a read of a privacy-safe view is
+ * charged the view's full price even when the planner dropped its
+ * aggregates, and refused where the plan may re-evaluate it; a plan that
+ * runs nothing (constant LIMIT 0, constant-false filter) costs nothing;
+ * plans of queries over tables the session user cannot read do not reach
+ * the client through auto_explain; DP aggregates in distributed (Citus)
+ * plans are refused until civic meters them.
+ *
  * Accounting (see docs/budget.md): basic composition over the aggregates of
  * a query; a GROUP BY releases disjoint groups, which costs one epsilon per
  * aggregate when each person reaches one group (parallel composition), and
@@ -32,6 +41,7 @@
 
 #include "access/htup_details.h"
 #include "access/parallel.h"
+#include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
@@ -42,11 +52,15 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_agg.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -56,7 +70,9 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/guc.h"
 #include "utils/queryjumble.h"
+#include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
@@ -78,6 +94,7 @@ typedef struct DpAggInfo
 } DpAggInfo;
 
 static HTAB *dp_cache = NULL;
+static HTAB *view_cache = NULL;
 
 static void
 dp_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue)
@@ -86,6 +103,12 @@ dp_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 	{
 		hash_destroy(dp_cache);
 		dp_cache = NULL;
+	}
+	/* whether a view computes DP aggregates depends on what they are */
+	if (view_cache)
+	{
+		hash_destroy(view_cache);
+		view_cache = NULL;
 	}
 }
 
@@ -244,6 +267,7 @@ typedef struct DpFound
 	bool		valid;			/* parameters valid: charge them */
 	bool		grouped;
 	int			nsets;
+	Query	   *owner;			/* of a view's aggregate: its query level */
 } DpFound;
 
 typedef struct WalkState
@@ -256,9 +280,61 @@ typedef struct WalkState
 	Agg		   *cur_agg;
 	bool	   *seen_subplan;
 	List	   *found;
+	bool		citus;			/* the plan has a Citus scan or reads a Citus
+								 * intermediate result */
+	List	   *rescanned_groupings;	/* Agg and Group nodes that may run
+										 * more than once */
 } WalkState;
 
 static void walk_plan(Plan *plan, WalkState *ws, bool rescan);
+
+/* ---------------------------------------------------------------------
+ * Citus (distributed PostgreSQL) is not supported yet: fail closed
+ *
+ * A distributed plan computes parts of the query on worker nodes (each with
+ * its own civic and its own accounts) and feeds them to the coordinator as
+ * "intermediate results", so neither side sees the whole of what the other
+ * releases.  Until civic meters distributed plans, a DP aggregate is refused
+ * in any plan that has a Citus custom scan or reads a Citus intermediate
+ * result, in any query that runs nested inside such a plan (Citus's local
+ * execution of shard queries), and in any session that Citus opened between
+ * its nodes.  Everything is matched by name, so the check works whether or
+ * not Citus is installed.
+ * --------------------------------------------------------------------- */
+
+/* Citus names all its distributed custom scans "Citus ..." */
+static bool
+is_citus_custom_scan(CustomScan *cscan)
+{
+	return cscan->methods != NULL && cscan->methods->CustomName != NULL &&
+		strncmp(cscan->methods->CustomName, "Citus", 5) == 0;
+}
+
+/* read_intermediate_result(s): how plans read a Citus subplan's rows */
+static bool
+is_citus_result_reader(Oid funcid)
+{
+	char	   *name = get_func_name(funcid);
+
+	return name != NULL &&
+		(strcmp(name, "read_intermediate_result") == 0 ||
+		 strcmp(name, "read_intermediate_results") == 0);
+}
+
+/*
+ * Whether this session is a connection Citus opened from another node: its
+ * application_name is "citus" (Citus before 11) or begins with "citus_"
+ * ("citus_internal gpid=...", "citus_rebalancer gpid=...",
+ * "citus_run_command gpid=...", "citus_shard_...").  A client may set such a
+ * name itself; it only loses the DP aggregates by doing so.
+ */
+static bool
+is_citus_internal_session(void)
+{
+	return application_name != NULL &&
+		(strcmp(application_name, "citus") == 0 ||
+		 strncmp(application_name, "citus_", 6) == 0);
+}
 
 /* First plan of a list, or NULL. */
 static Plan *
@@ -508,6 +584,13 @@ walk_expr(Node *node, WalkState *ws)
 					 errdetail("A window aggregate is finalised once per row or peer group, each time releasing a new noisy answer."),
 					 errhint("Use it as an ordinary aggregate with GROUP BY.")));
 	}
+	else if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *fe = (FuncExpr *) node;
+
+		if (fe->funcretset && is_citus_result_reader(fe->funcid))
+			ws->citus = true;
+	}
 	else if (IsA(node, SubPlan))
 	{
 		SubPlan    *sp = (SubPlan *) node;
@@ -560,6 +643,8 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 		return;
 	check_stack_depth();
 	ws->rescan = rescan;
+	if (rescan && (IsA(plan, Agg) || IsA(plan, Group)))
+		ws->rescanned_groupings = lappend(ws->rescanned_groupings, plan);
 
 	/* init plans run once per (re)scan of the node they hang from */
 	foreach(lc, plan->initPlan)
@@ -592,7 +677,12 @@ walk_plan(Plan *plan, WalkState *ws, bool rescan)
 				walk_exprs((Node *) ((MergeJoin *) plan)->mergeclauses, ws, NULL);
 			break;
 		case T_FunctionScan:
+			/* (walk_expr also notes Citus's intermediate-result readers) */
 			walk_exprs((Node *) ((FunctionScan *) plan)->functions, ws, NULL);
+			break;
+		case T_CustomScan:
+			if (is_citus_custom_scan((CustomScan *) plan))
+				ws->citus = true;
 			break;
 		case T_ValuesScan:
 			walk_exprs((Node *) ((ValuesScan *) plan)->values_lists, ws, NULL);
@@ -755,6 +845,552 @@ civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
 }
 
 /* ---------------------------------------------------------------------
+ * The price of a privacy-safe view
+ *
+ * The planner removes the aggregates of a view whose results a query does
+ * not use: `SELECT count(*) FROM view WHERE key = 'x'` computes no DP
+ * aggregate at all, yet still reads the private table behind the view, and
+ * what the private rows do to that read (activity counters, timing, errors,
+ * locks) is observable.  So a query that reads a view computing civic DP
+ * aggregates (a "DP view": every view made by create_private_view) is
+ * charged at least the view's full price -- the cost of all the DP
+ * aggregates of its definition, as if every column were read -- on every
+ * dataset it reads, whichever of the view's columns it uses.
+ *
+ * Views are found in the plan's range table: PostgreSQL keeps one entry of
+ * each view a query reads (directly or through other views, functions
+ * inlined or not) for its permission check, also when the planner throws the
+ * view's subquery away.
+ * --------------------------------------------------------------------- */
+
+typedef struct ViewDpEntry
+{
+	Oid			relid;			/* hash key */
+	bool		is_dp;
+} ViewDpEntry;
+
+static void
+view_cache_invalidate(Datum arg, Oid relid)
+{
+	if (view_cache == NULL)
+		return;
+	if (OidIsValid(relid))
+		(void) hash_search(view_cache, &relid, HASH_REMOVE, NULL);
+	else
+	{
+		hash_destroy(view_cache);
+		view_cache = NULL;
+	}
+}
+
+typedef struct ViewPriceCtx
+{
+	List	   *levels;			/* the Query levels being walked, innermost
+								 * first */
+	EState	   *estate;			/* NULL: only find whether there is one */
+	bool		any;			/* a DP aggregate was found */
+	List	   *aggs;			/* DpFound of each distinct DP aggregate */
+} ViewPriceCtx;
+
+/* A column, an aggregate or a grouping function, at any query level. */
+static bool
+has_row_value(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, PlaceHolderVar) || IsA(node, Aggref) ||
+		IsA(node, GroupingFunc) || IsA(node, WindowFunc))
+		return true;
+	return expression_tree_walker(node, has_row_value, context);
+}
+
+/*
+ * Value of an epsilon/delta argument in a view's definition (not planned):
+ * as arg_value() for plans.  A subquery or parameter makes it unknown.
+ */
+static ArgKind
+view_arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
+{
+	*isnull = false;
+	*value = 0;
+	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID)
+		return ARG_UNKNOWN;
+	if (IsA(expr, Const))
+	{
+		Const	   *c = (Const *) expr;
+
+		*isnull = c->constisnull;
+		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
+		return ARG_VALUE;
+	}
+	if (contain_subplans((Node *) expr) ||
+		checkExprHasSubLink((Node *) expr) ||
+		has_exec_param((Node *) expr, NULL))
+		return ARG_UNKNOWN;
+	if (has_row_value((Node *) expr, NULL) ||
+		contain_volatile_functions((Node *) expr))
+		return ARG_REJECTED;
+	{
+		ExprState  *es = ExecPrepareExpr((Expr *) copyObject(expr), estate);
+		Datum		d;
+
+		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
+		*value = *isnull ? 0 : DatumGetFloat8(d);
+	}
+	return ARG_VALUE;
+}
+
+/* Price one DP aggregate of a view's definition. */
+static void
+view_agg_price(Aggref *aggref, DpAggInfo *info, Query *owner, ViewPriceCtx *ctx)
+{
+	DpFound    *f;
+	ListCell   *lc;
+	bool		eps_null = false,
+				delta_null = false;
+	ArgKind		eps_kind,
+				delta_kind = ARG_VALUE;
+
+	/* the same call twice in one query level is evaluated once */
+	foreach(lc, ctx->aggs)
+	{
+		DpFound    *g = lfirst(lc);
+
+		if (g->owner == owner && equal(g->aggref, aggref))
+			return;
+	}
+	f = palloc0(sizeof(DpFound));
+	f->aggref = aggref;
+	f->info = info;
+	f->owner = owner;
+	f->grouped = owner->groupClause != NIL || owner->groupingSets != NIL;
+	f->nsets = owner->groupingSets == NIL ? 1 :
+		Max(list_length(expand_grouping_sets(owner->groupingSets,
+											 owner->groupDistinct, -1)), 1);
+	eps_kind = view_arg_value(agg_arg(aggref, info->eps_arg), ctx->estate,
+							  &f->epsilon, &eps_null);
+	if (info->delta_arg >= 0)
+		delta_kind = view_arg_value(agg_arg(aggref, info->delta_arg), ctx->estate,
+									&f->delta, &delta_null);
+	if (eps_kind == ARG_UNKNOWN || delta_kind == ARG_UNKNOWN)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("the privacy cost of a view read by the query cannot be known before it runs"),
+				 errdetail("An aggregate %s of the view has an epsilon or delta computed by a subquery or from a parameter.",
+						   info->name),
+				 errhint("Write the view's epsilon and delta as literals.")));
+	f->valid = eps_kind == ARG_VALUE && delta_kind == ARG_VALUE &&
+		!eps_null && !delta_null &&
+		f->epsilon > 0 && f->epsilon <= 1e6 && !isnan(f->epsilon) &&
+		f->delta >= 0 && f->delta < 1;
+	if (f->valid)
+		ctx->aggs = lappend(ctx->aggs, f);
+}
+
+static bool
+view_price_walker(Node *node, ViewPriceCtx *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		ctx->levels = lcons(node, ctx->levels);
+		result = query_tree_walker((Query *) node, view_price_walker, ctx, 0);
+		ctx->levels = list_delete_first(ctx->levels);
+		return result;
+	}
+	if (IsA(node, Aggref))
+	{
+		Aggref	   *aggref = (Aggref *) node;
+		DpAggInfo  *info = dp_agg_info(aggref->aggfnoid);
+
+		if (info->is_dp)
+		{
+			ctx->any = true;
+			if (ctx->estate == NULL)
+				return true;	/* found one: enough */
+			if (aggref->agglevelsup < list_length(ctx->levels))
+				view_agg_price(aggref, info,
+							   list_nth(ctx->levels, aggref->agglevelsup), ctx);
+		}
+	}
+	return expression_tree_walker(node, view_price_walker, ctx);
+}
+
+/*
+ * Walk a view's own definition (not the views it reads: they have range
+ * table entries of their own).  With an executor state, return the DP
+ * aggregates priced; without, only whether there is any.
+ */
+static List *
+view_dp_walk(Oid viewid, EState *estate, bool *is_dp)
+{
+	Relation	rel;
+	ViewPriceCtx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.estate = estate;
+	rel = relation_open(viewid, AccessShareLock);
+	if (rel->rd_rel->relkind == RELKIND_VIEW && rel->rd_rules != NULL)
+		(void) view_price_walker((Node *) get_view_query(rel), &ctx);
+	relation_close(rel, AccessShareLock);
+	*is_dp = ctx.any;
+	return ctx.aggs;
+}
+
+/* Whether a view computes civic DP aggregates (cached per backend). */
+static bool
+view_is_dp(Oid viewid)
+{
+	ViewDpEntry *ent;
+	bool		found;
+	bool		is_dp;
+
+	if (view_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(ViewDpEntry);
+		ctl.hcxt = CacheMemoryContext;
+		view_cache = hash_create("civic dp views", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	ent = hash_search(view_cache, &viewid, HASH_FIND, NULL);
+	if (ent)
+		return ent->is_dp;
+	(void) view_dp_walk(viewid, NULL, &is_dp);
+	/* (the walk may have invalidated the cache) */
+	if (view_cache != NULL)
+	{
+		ent = hash_search(view_cache, &viewid, HASH_ENTER, &found);
+		ent->is_dp = is_dp;
+	}
+	return is_dp;
+}
+
+/*
+ * Whether a plan subtree scans a table the role cannot read directly.  (A
+ * CTE below is computed once and read from its store: not followed.)
+ */
+static bool
+plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
+{
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return false;
+	check_stack_depth();
+	switch (nodeTag(plan))
+	{
+		case T_SeqScan:
+		case T_SampleScan:
+		case T_IndexScan:
+		case T_IndexOnlyScan:
+		case T_BitmapHeapScan:
+		case T_TidScan:
+		case T_TidRangeScan:
+		case T_ForeignScan:
+		case T_CustomScan:
+			{
+				Index		rti = ((Scan *) plan)->scanrelid;
+
+				if (rti > 0 && rti <= list_length(pstmt->rtable))
+				{
+					RangeTblEntry *rte = rt_fetch(rti, pstmt->rtable);
+
+					if (rte->rtekind == RTE_RELATION &&
+						!civic_role_can_read(roleid, rte->relid))
+						return true;
+				}
+				if (IsA(plan, CustomScan))
+					foreach(lc, ((CustomScan *) plan)->custom_plans)
+						if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+							return true;
+			}
+			break;
+		case T_Append:
+			foreach(lc, ((Append *) plan)->appendplans)
+				if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+					return true;
+			break;
+		case T_MergeAppend:
+			foreach(lc, ((MergeAppend *) plan)->mergeplans)
+				if (plan_scans_protected(lfirst(lc), pstmt, roleid))
+					return true;
+			break;
+		case T_SubqueryScan:
+			return plan_scans_protected(((SubqueryScan *) plan)->subplan, pstmt, roleid);
+		default:
+			break;
+	}
+	return plan_scans_protected(plan->lefttree, pstmt, roleid) ||
+		plan_scans_protected(plan->righttree, pstmt, roleid);
+}
+
+/* The DP views a plan reads: one list cell per reference. */
+static List *
+dp_view_references(PlannedStmt *pstmt)
+{
+	List	   *views = NIL;
+	ListCell   *lc;
+
+	foreach(lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW &&
+			(rte->requiredPerms & ACL_SELECT) != 0 && view_is_dp(rte->relid))
+			views = lappend_oid(views, rte->relid);
+	}
+	return views;
+}
+
+/* ---------------------------------------------------------------------
+ * Plans that run nothing
+ *
+ * `SELECT * FROM view LIMIT 0` (how BI tools learn a view's columns) and
+ * `... WHERE false` return no row without reading anything: the executor
+ * never asks the node below a constant LIMIT 0 for a row, nor runs anything
+ * below a Result whose one-time filter is constant false.  Such a plan is
+ * neither charged nor registered (if any of its DP aggregates did run, its
+ * final function would find it unmetered and refuse).  Only the nodes on the
+ * way down are allowed to be ones that produce rows solely from the node
+ * below them; an aggregate over no row still releases an answer.
+ * --------------------------------------------------------------------- */
+
+static bool
+is_const_false_qual(Node *qual)
+{
+	Const	   *c;
+
+	if (qual == NULL)
+		return false;
+	if (IsA(qual, List))
+	{
+		if (list_length((List *) qual) != 1)
+			return false;
+		qual = linitial((List *) qual);
+	}
+	if (!IsA(qual, Const))
+		return false;
+	c = (Const *) qual;
+	return c->consttype == BOOLOID && (c->constisnull || !DatumGetBool(c->constvalue));
+}
+
+static bool
+plan_runs_nothing(PlannedStmt *pstmt)
+{
+	Plan	   *plan = pstmt->planTree;
+
+	if (pstmt->commandType != CMD_SELECT || pstmt->hasModifyingCTE)
+		return false;
+	while (plan != NULL)
+	{
+		switch (nodeTag(plan))
+		{
+			case T_Limit:
+				{
+					Limit	   *limit = (Limit *) plan;
+
+					/* OFFSET and LIMIT are evaluated before anything else */
+					if ((limit->limitOffset != NULL && !IsA(limit->limitOffset, Const)) ||
+						(limit->limitCount != NULL && !IsA(limit->limitCount, Const)))
+						return false;
+					if (limit->limitCount != NULL &&
+						!((Const *) limit->limitCount)->constisnull &&
+						DatumGetInt64(((Const *) limit->limitCount)->constvalue) == 0)
+						return true;
+					plan = outerPlan(plan);
+					break;
+				}
+			case T_Result:
+				if (((Result *) plan)->resconstantqual != NULL)
+					return is_const_false_qual(((Result *) plan)->resconstantqual);
+				plan = outerPlan(plan);
+				break;
+			case T_Sort:
+			case T_IncrementalSort:
+			case T_Material:
+			case T_Unique:
+				plan = outerPlan(plan);
+				break;
+			case T_SubqueryScan:
+				plan = ((SubqueryScan *) plan)->subplan;
+				break;
+			default:
+				return false;
+		}
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Messages of running queries
+ *
+ * auto_explain (with log_analyze: actual row counts of every node) and the
+ * like log plans at the end of a query; with client_min_messages = log, or
+ * auto_explain.log_level = notice, they reach the client too -- plan text
+ * with the row counts of tables the user may not read, which EXPLAIN
+ * refuses to show (VB004).  While a query that reads a table the session
+ * user cannot read directly is running (until its executor state is freed,
+ * after auto_explain's report), messages at LOG and DEBUG levels and plans
+ * logged by auto_explain at any level go to the server log only.
+ * --------------------------------------------------------------------- */
+
+typedef struct ActiveQuery
+{
+	MemoryContextCallback cb;
+	bool		protected;		/* reads tables the session user cannot */
+	bool		citus;			/* runs a Citus plan */
+} ActiveQuery;
+
+static int	active_protected = 0;
+static int	active_citus = 0;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void
+active_query_end(void *arg)
+{
+	ActiveQuery *aq = (ActiveQuery *) arg;
+
+	if (aq->protected && active_protected > 0)
+		active_protected--;
+	if (aq->citus && active_citus > 0)
+		active_citus--;
+}
+
+/* Whether a plan reads a table the session user cannot read directly. */
+static bool
+reads_protected_table(PlannedStmt *pstmt)
+{
+	Oid			roleid = GetSessionUserId();
+	ListCell   *lc;
+
+	/* (a background process without a session user talks to no client) */
+	if (!OidIsValid(roleid) || superuser_arg(roleid))
+		return false;
+	foreach(lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte_is_read_table(rte) && !civic_role_can_read(roleid, rte->relid))
+			return true;
+	}
+	return false;
+}
+
+/* Track a query for as long as its executor state lives; true if protected. */
+static bool
+note_active_query(QueryDesc *qd, bool citus)
+{
+	bool		protected = reads_protected_table(qd->plannedstmt);
+	ActiveQuery *aq;
+
+	if (!protected && !citus)
+		return false;
+	aq = MemoryContextAllocZero(qd->estate->es_query_cxt, sizeof(ActiveQuery));
+	aq->protected = protected;
+	aq->citus = citus;
+	aq->cb.func = active_query_end;
+	aq->cb.arg = aq;
+	MemoryContextRegisterResetCallback(qd->estate->es_query_cxt, &aq->cb);
+	if (protected)
+		active_protected++;
+	if (citus)
+		active_citus++;
+	return protected;
+}
+
+/*
+ * Whether PostgreSQL sends a message of this level to the server log (as
+ * is_log_level_output() in elog.c decides): only then does emit_log_hook
+ * see it.
+ */
+static bool
+level_reaches_server_log(int elevel)
+{
+	if (elevel == LOG)
+		return log_min_messages == LOG || log_min_messages <= ERROR;
+	if (log_min_messages == LOG)
+		return elevel >= FATAL;
+	return elevel >= log_min_messages;
+}
+
+/* auto_explain.log_level as an elog level; -1 if not known. */
+static int
+level_from_name(const char *name)
+{
+	static const struct
+	{
+		const char *name;
+		int			level;
+	}			levels[] = {
+		{"debug5", DEBUG5}, {"debug4", DEBUG4}, {"debug3", DEBUG3},
+		{"debug2", DEBUG2}, {"debug1", DEBUG1}, {"debug", DEBUG2},
+		{"info", INFO}, {"notice", NOTICE}, {"warning", WARNING}, {"log", LOG}
+	};
+	int			i;
+
+	for (i = 0; i < lengthof(levels); i++)
+		if (pg_strcasecmp(name, levels[i].name) == 0)
+			return levels[i].level;
+	return -1;
+}
+
+/*
+ * emit_log_hook sees only messages that also go to the server log.  When
+ * auto_explain is active at a level that reaches the client alone (INFO,
+ * NOTICE, or DEBUG below log_min_messages), its plans of a protected query
+ * could not be held back: refuse the query instead.
+ */
+static void
+check_plan_reports(void)
+{
+	const char *duration = GetConfigOption("auto_explain.log_min_duration", true, false);
+	const char *level_name;
+	int			level;
+
+	if (duration == NULL || strcmp(duration, "-1") == 0)
+		return;
+	level_name = GetConfigOption("auto_explain.log_level", true, false);
+	level = level_name ? level_from_name(level_name) : LOG;
+	if (level >= 0 && level_reaches_server_log(level))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
+			 errmsg("auto_explain would send the plan of a query that reads tables you cannot read directly to your session"),
+			 errdetail("auto_explain.log_level is \"%s\", which does not go to the server log; plans show row counts of the underlying tables.",
+					   level_name ? level_name : "?"),
+			 errhint("Ask an administrator to set auto_explain.log_level to log (plans then go to the server log only).")));
+}
+
+/* A plan reported by auto_explain (or a module that reports like it). */
+static bool
+is_plan_report(ErrorData *edata)
+{
+	if (edata->filename != NULL && strcmp(edata->filename, "auto_explain.c") == 0)
+		return true;
+	return edata->message_id != NULL &&
+		strncmp(edata->message_id, "duration: ", 10) == 0 &&
+		strstr(edata->message_id, "plan:") != NULL;
+}
+
+/* emit_log_hook: keep plans of protected queries away from the client. */
+static void
+civic_emit_log(ErrorData *edata)
+{
+	if (active_protected > 0 && edata->output_to_client &&
+		(edata->elevel <= LOG || is_plan_report(edata)))
+		edata->output_to_client = false;
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
+/* ---------------------------------------------------------------------
  * The executor hook
  * --------------------------------------------------------------------- */
 
@@ -858,6 +1494,178 @@ mechanism_of(DpFound *f)
 	return f->delta > 0 ? "discrete_gaussian" : "discrete_laplace";
 }
 
+/* Whether an aggregate found in a plan is one already counted. */
+static bool
+found_is_dup(DpFound *f, List *found)
+{
+	ListCell   *lc;
+
+	foreach(lc, found)
+	{
+		DpFound    *g = lfirst(lc);
+
+		if (g == f)
+			break;
+		if (g->agg == f->agg && g->agg != NULL &&
+			g->aggref->aggno == f->aggref->aggno)
+			return true;
+	}
+	return false;
+}
+
+/* Total cost of a list of aggregates against a dataset. */
+static void
+aggregates_cost(List *aggs, bool dedup, int32 k, double *eps, double *delta)
+{
+	ListCell   *lc;
+
+	*eps = *delta = 0;
+	foreach(lc, aggs)
+	{
+		DpFound    *f = lfirst(lc);
+		double		e,
+					d;
+
+		if (!f->valid || (dedup && found_is_dup(f, aggs)))
+			continue;
+		aggregate_cost(f, k, &e, &d);
+		*eps += e;
+		*delta += d;
+	}
+}
+
+/* Append one charge line per aggregate of a list against a dataset. */
+static void
+add_charge_lines(CivicCharge *charges, int *ncharges, List *aggs, bool dedup,
+				 CivicDatasetKey *ds, int32 k, bool readable)
+{
+	ListCell   *lc;
+
+	foreach(lc, aggs)
+	{
+		DpFound    *f = lfirst(lc);
+		CivicCharge *c;
+
+		if (!f->valid || (dedup && found_is_dup(f, aggs)))
+			continue;
+		c = &charges[(*ncharges)++];
+		memcpy(&c->ds, ds, sizeof(CivicDatasetKey));
+		c->readable = readable;
+		strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
+		strlcpy(c->mechanism, mechanism_of(f), sizeof(c->mechanism));
+		aggregate_cost(f, k, &c->epsilon, &c->delta);
+	}
+}
+
+/*
+ * Charge a query to the session user: on every dataset it reads, the cost
+ * of the DP aggregates in its plan or the full price of the DP views it
+ * reads, whichever is larger (both, in the rare case where neither covers
+ * the other's epsilon and delta).
+ */
+static void
+charge_query(QueryDesc *qd, List *found, List *dp_views)
+{
+	List	   *dss = NIL;		/* datasets read */
+	List	   *ks = NIL;		/* their max groups per unit */
+	List	   *readable = NIL; /* whether the role reads them directly */
+	List	   *view_aggs = NIL;
+	CivicCharge *charges;
+	int			ncharges = 0;
+	Oid			roleid = GetSessionUserId();
+	ListCell   *lc,
+			   *lc2,
+			   *lck,
+			   *lcr;
+
+	foreach(lc, qd->plannedstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+		CivicDatasetKey *ds;
+		int32		k;
+		int			pos = 0;
+		bool		dup = false;
+		bool		can_read;
+
+		if (!rte_is_read_table(rte))
+			continue;
+		ds = palloc(sizeof(CivicDatasetKey));
+		civic_table_dataset(rte->relid, ds, &k);
+		can_read = civic_role_can_read(roleid, rte->relid);
+		foreach(lc2, dss)
+		{
+			if (memcmp(lfirst(lc2), ds, sizeof(CivicDatasetKey)) == 0)
+			{
+				dup = true;
+				if (!can_read)
+					list_nth_cell(readable, pos)->int_value = 0;
+			}
+			pos++;
+		}
+		if (!dup)
+		{
+			dss = lappend(dss, ds);
+			ks = lappend_int(ks, k);
+			readable = lappend_int(readable, can_read ? 1 : 0);
+		}
+	}
+	if (dss == NIL)
+	{
+		CivicDatasetKey *ds = palloc0(sizeof(CivicDatasetKey));
+
+		ds->dbid = MyDatabaseId;
+		ds->kind = CIVIC_DS_NONE;
+		dss = lappend(dss, ds);
+		ks = lappend_int(ks, 1);
+		readable = lappend_int(readable, 1);
+	}
+
+	foreach(lc, dp_views)
+	{
+		Oid			viewid = lfirst_oid(lc);
+		bool		is_dp;
+		List	   *aggs = view_dp_walk(viewid, qd->estate, &is_dp);
+
+		/* a view whose price is nothing would make its reads free */
+		if (is_dp && aggs == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_UNMETERABLE),
+					 errmsg("view %s has no differentially-private aggregate with valid privacy parameters",
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(viewid)),
+													   get_rel_name(viewid))),
+					 errdetail("Reading a view of DP aggregates is charged the cost of its aggregates, which cannot be zero."),
+					 errhint("Ask its owner to give the view's aggregates a valid epsilon and delta.")));
+		view_aggs = list_concat(view_aggs, aggs);
+	}
+
+	charges = palloc0(sizeof(CivicCharge) * list_length(dss) *
+					  (list_length(found) + list_length(view_aggs) + 1));
+	forthree(lc2, dss, lck, ks, lcr, readable)
+	{
+		CivicDatasetKey *ds = lfirst(lc2);
+		int32		k = lfirst_int(lck);
+		bool		can_read = lfirst_int(lcr) != 0;
+		double		pe,
+					pd,
+					ve,
+					vd;
+
+		aggregates_cost(found, true, k, &pe, &pd);
+		aggregates_cost(view_aggs, false, k, &ve, &vd);
+		if (pe >= ve && pd >= vd)
+			add_charge_lines(charges, &ncharges, found, true, ds, k, can_read);
+		else if (ve >= pe && vd >= pd)
+			add_charge_lines(charges, &ncharges, view_aggs, false, ds, k, can_read);
+		else
+		{
+			add_charge_lines(charges, &ncharges, found, true, ds, k, can_read);
+			add_charge_lines(charges, &ncharges, view_aggs, false, ds, k, can_read);
+		}
+	}
+	civic_ledger_charge(roleid, charges, ncharges,
+						qd->plannedstmt->queryId, qd->sourceText);
+}
+
 static void
 meter_query(QueryDesc *qd, int eflags)
 {
@@ -867,6 +1675,8 @@ meter_query(QueryDesc *qd, int eflags)
 				i,
 				n;
 	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+	bool		nested_in_citus = active_citus > 0;
+	List	   *dp_views = NIL;
 	MeteredQuery *mq;
 
 	/* a plan shown to the user by EXPLAIN (with or without ANALYZE) */
@@ -893,98 +1703,54 @@ meter_query(QueryDesc *qd, int eflags)
 			ws.seen_subplan[i] = true;
 			walk_plan(list_nth(qd->plannedstmt->subplans, i), &ws, true);
 		}
-	if (ws.found == NIL)
+
+	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
+		check_plan_reports();
+	/* (the leader charges for the whole plan; workers only register) */
+	if (!IsParallelWorker())
+		dp_views = dp_view_references(qd->plannedstmt);
+	if (ws.found == NIL && dp_views == NIL)
 		return;
 
-	if (!IsParallelWorker())
+	if (ws.citus || nested_in_citus || is_citus_internal_session())
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("differentially-private aggregates are not supported in distributed (Citus) queries"),
+				 errdetail(ws.citus ?
+						   "The plan has a Citus distributed scan or reads a Citus intermediate result; its parts would be charged on different nodes, to the wrong accounts." :
+						   nested_in_citus ?
+						   "The query runs inside a distributed (Citus) plan; its parts would be charged on different nodes, to the wrong accounts." :
+						   "The session is a connection between Citus nodes (its application_name is Citus's); a worker cannot charge the coordinator's session user."),
+				 errhint("Compute the aggregate over tables that are not distributed, for instance a local copy.")));
+
+	/* a plan that returns no row without reading anything costs nothing */
+	if (plan_runs_nothing(qd->plannedstmt))
+		return;
+
+	/*
+	 * The full price covers one evaluation of each view.  A privacy-safe
+	 * view (it always aggregates) whose aggregates were dropped may still be
+	 * re-evaluated by the plan -- in a LATERAL or correlated subquery, on
+	 * the inner side of a nested loop -- each time reading its private
+	 * table again for one charge: refused, as its aggregates would be.
+	 */
+	if (dp_views != NIL)
 	{
-		List	   *dss = NIL;	/* datasets read */
-		List	   *ks = NIL;	/* their max groups per unit */
-		List	   *readable = NIL; /* whether the role reads them directly */
-		CivicCharge *charges;
-		int			ncharges = 0;
 		Oid			roleid = GetSessionUserId();
-		ListCell   *lc2,
-				   *lck,
-				   *lcr;
 
-		foreach(lc, qd->plannedstmt->rtable)
-		{
-			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-			CivicDatasetKey *ds;
-			int32		k;
-			int			pos = 0;
-			bool		dup = false;
-			bool		can_read;
-
-			if (!rte_is_read_table(rte))
-				continue;
-			ds = palloc(sizeof(CivicDatasetKey));
-			civic_table_dataset(rte->relid, ds, &k);
-			can_read = civic_role_can_read(roleid, rte->relid);
-			foreach(lc2, dss)
-			{
-				if (memcmp(lfirst(lc2), ds, sizeof(CivicDatasetKey)) == 0)
-				{
-					dup = true;
-					if (!can_read)
-						list_nth_cell(readable, pos)->int_value = 0;
-				}
-				pos++;
-			}
-			if (!dup)
-			{
-				dss = lappend(dss, ds);
-				ks = lappend_int(ks, k);
-				readable = lappend_int(readable, can_read ? 1 : 0);
-			}
-		}
-		if (dss == NIL)
-		{
-			CivicDatasetKey *ds = palloc0(sizeof(CivicDatasetKey));
-
-			ds->dbid = MyDatabaseId;
-			ds->kind = CIVIC_DS_NONE;
-			dss = lappend(dss, ds);
-			ks = lappend_int(ks, 1);
-			readable = lappend_int(readable, 1);
-		}
-
-		charges = palloc0(sizeof(CivicCharge) * list_length(dss) * list_length(ws.found));
-		foreach(lc, ws.found)
-		{
-			DpFound    *f = lfirst(lc);
-			bool		dup = false;
-
-			if (!f->valid)
-				continue;
-			/* an aggregate written twice is evaluated (and released) once */
-			foreach(lc2, ws.found)
-			{
-				DpFound    *g = lfirst(lc2);
-
-				if (g == f)
-					break;
-				if (g->agg == f->agg && g->agg != NULL &&
-					g->aggref->aggno == f->aggref->aggno)
-					dup = true;
-			}
-			if (dup)
-				continue;
-			forthree(lc2, dss, lck, ks, lcr, readable)
-			{
-				CivicCharge *c = &charges[ncharges++];
-
-				memcpy(&c->ds, lfirst(lc2), sizeof(CivicDatasetKey));
-				c->readable = lfirst_int(lcr) != 0;
-				strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
-				strlcpy(c->mechanism, mechanism_of(f), sizeof(c->mechanism));
-				aggregate_cost(f, lfirst_int(lck), &c->epsilon, &c->delta);
-			}
-		}
-		civic_ledger_charge(roleid, charges, ncharges,
-							qd->plannedstmt->queryId, qd->sourceText);
+		foreach(lc, ws.rescanned_groupings)
+			if (plan_scans_protected(lfirst(lc), qd->plannedstmt, roleid))
+				ereport(ERROR,
+						(errcode(ERRCODE_CIVIC_UNMETERABLE),
+						 errmsg("a privacy-safe view cannot be read where the plan may evaluate it more than once"),
+						 errdetail("The view is inside a correlated subquery, a LATERAL subquery, the inner side of a nested loop or a recursive query; each evaluation would read its private tables again."),
+						 errhint("Read the view in a WITH query (CTE) or a plain subquery in FROM, and join to its result.")));
 	}
+
+	if (!IsParallelWorker())
+		charge_query(qd, ws.found, dp_views);
+	if (ws.found == NIL)
+		return;
 
 	/* register what was charged for, for the lifetime of the executor */
 	n = list_length(ws.found);
@@ -1032,8 +1798,11 @@ civic_meter_init(void)
 	ExecutorStart_hook = civic_ExecutorStart;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = civic_ProcessUtility;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = civic_emit_log;
 	EnableQueryId();
 	CacheRegisterSyscacheCallback(PROCOID, dp_cache_invalidate, (Datum) 0);
+	CacheRegisterRelcacheCallback(view_cache_invalidate, (Datum) 0);
 }
 
 /* ---------------------------------------------------------------------

@@ -13,6 +13,12 @@
 
 #include "fmgr.h"
 
+/*
+ * A DP aggregate in a distributed (Citus) query: refused until civic meters
+ * distributed plans.  (civic's SQLSTATEs are in class VB, see budget.h.)
+ */
+#define ERRCODE_CIVIC_DISTRIBUTED		MAKE_SQLSTATE('V','B','0','2','0')
+
 typedef struct CivicPrivacyCost
 {
 	const char *aggregate;		/* SQL name, e.g. "dp_count" */

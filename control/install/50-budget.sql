@@ -122,7 +122,7 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'civic_check_private_view'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION civic.check_private_view(pg_catalog.regclass, pg_catalog.regrole[]) IS
-'raise an error unless a view shows only differentially-private aggregates (and GROUP BY keys from tables the analysts can read) and is a security_barrier view';
+'raise an error unless a view is privacy-safe for the analysts: a security_barrier view of differentially-private aggregates whose rows are exactly the rows of a public key table with a unique key on its GROUP BY columns, reading no table an analyst can change (docs/budget.md lists the rules)';
 
 -- Runs with the caller's rights and search_path, so that the definition is
 -- read as the administrator wrote it; every name in the body is qualified.
@@ -150,6 +150,11 @@ BEGIN
     FOREACH a IN ARRAY analysts LOOP
         EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', v, a);
     END LOOP;
+    IF NOT civic.statistics_restricted() THEN
+        RAISE NOTICE 'the activity and I/O statistics of this database are readable by every role'
+            USING DETAIL = 'Read before and after a query on a private view, the counters of pg_stat_* views and pg_stat_get_* functions give exact row counts of its tables.',
+                  HINT = 'A budget administrator runs SELECT civic.restrict_statistics(); in each database analysts can connect to.';
+    END IF;
     RETURN v;
 END
 $fn$;
