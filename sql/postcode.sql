@@ -12,6 +12,13 @@ SELECT translate(input, E'\t\n\r', '→↵←') AS input, input::postcode AS pos
                ('sw1a1aa'), (' SW1A  1AA '), (E'\tsw1a\n1aa\r'), ('Sw1A 1aA'),
                ('gir0aa'), ('E1  0AA'), ('CR441AA'), ('N1C 4AX'), ('NW1W 7AA'))
        AS v(input);
+-- The British Overseas Territories' postcodes, accepted like GIR 0AA: a
+-- four-letter outward code with the inward code 1ZZ.
+SELECT input, input::postcode AS postcode, postcode_area(input::postcode) AS area,
+       postcode_sector(input::postcode) AS sector
+  FROM (VALUES ('ASCN 1ZZ'), ('BBND 1ZZ'), ('BIQQ 1ZZ'), ('FIQQ 1ZZ'), ('PCRN 1ZZ'),
+               ('SIQQ 1ZZ'), ('STHL 1ZZ'), ('TDCU 1ZZ'), ('TKCA 1ZZ'), ('tkca1zz'), (' sthl  1zz '))
+       AS v(input);
 
 -- ------------------------------------------------------------ rule violations
 -- Each broken rule: SQLSTATE 22P02, the standard message and a detail naming it.
@@ -43,6 +50,10 @@ SELECT input, (try(input)).*
                ('EC1C 1AA'), ('SW1D 1AA'), ('WC2Z 1AA'), -- fourth position (AA9A)
                ('SWA 1AA'), ('E12A 1AA'), ('E1AB 1AA'), ('W1AA 1AA'), -- no outward form
                ('GIR 1AA'), ('GIR 0AB'),            -- GIR only with 0AA
+               ('ASCN 2ZZ'), ('STHL 1AA'), ('TKCA 1ZY'), -- territories only with 1ZZ
+               ('ASCX 1ZZ'),                        -- not a territory: no outward form
+               ('SW1A 1'), ('W1A 1A'), ('E1 1A'), ('EC1A 1B'), -- truncated inward code
+               ('SW1A'),                            -- an outward code alone
                ('SW1A AAA'),                        -- sector
                ('SW1A 11A'), ('SW1A 1A1'),          -- unit not letters
                ('SW1A 1CA'), ('SW1A 1AI'), ('SW1A 1KA'), ('SW1A 1AM'), ('SW1A 1OA'), ('SW1A 1AV') -- unit letters
@@ -137,7 +148,15 @@ SELECT 'SW2 1AA'::postcode < 'SW10 1AA'::postcode AS "SW2 < SW10",
        'E1W 1AA'::postcode < 'E2 0AA'::postcode AS "E1W 1AA < E2 0AA",
        'E9 9ZZ'::postcode < 'E10 0AA'::postcode AS "E9 < E10",
        'E99 9ZZ'::postcode < 'EC1A 1AA'::postcode AS "E < EC",
-       'GH1 1AA'::postcode < 'GIR 0AA'::postcode AND 'GIR 0AA'::postcode < 'GL1 1AA'::postcode AS "GIR between GH and GL";
+       'GH1 1AA'::postcode < 'GIR 0AA'::postcode AND 'GIR 0AA'::postcode < 'GL1 1AA'::postcode AS "GIR between GH and GL",
+       'BB99 9ZZ'::postcode < 'BBND 1ZZ'::postcode AND 'BBND 1ZZ'::postcode < 'BD1 1AA'::postcode AS "BBND after BB, before BD",
+       'ST99 9ZZ'::postcode < 'STHL 1ZZ'::postcode AND 'STHL 1ZZ'::postcode < 'SW1 1AA'::postcode AS "STHL after ST, before SW";
+-- The territories sort as their text does, among the postcodes of their
+-- first two letters' area.
+SELECT array_agg(p ORDER BY p) = array_agg(p ORDER BY p::text COLLATE "C") AS text_order
+  FROM unnest('{ASCN 1ZZ, AL1 1AA, B1 1AA, BB1 1AA, BB18 9ZZ, BBND 1ZZ, BD1 1AA, BIQQ 1ZZ, BL1 1AA,
+                FIQQ 1ZZ, FK1 1AA, PA1 1AA, PCRN 1ZZ, PE1 1AA, SIQQ 1ZZ, SK1 1AA, ST1 1AA,
+                STHL 1ZZ, SW1 1AA, TD1 1AA, TDCU 1ZZ, TF1 1AA, TKCA 1ZZ, TN1 1AA}'::postcode[]) p;
 SELECT p FROM unnest('{SW10 1AA, E2 0AA, EC1A 1BB, E1W 1AA, SW2 1AA, E1 6AN, E10 1AA, E1 6AA, SW1A 2AA, SW1A 1AA, SW1 1AA, W1A 0AX, W1 1AA, W10 1AA, GIR 0AA}'::postcode[]) p
  ORDER BY p;
 -- All valid grammar candidates: ordering by postcode is ordering by (area,
@@ -186,7 +205,7 @@ RESET max_parallel_workers_per_gather;
 SELECT p, postcode_area(p) AS area, postcode_district(p) AS district,
        postcode_sector(p) AS sector, postcode_outward(p) AS outward,
        postcode_inward(p) AS inward
-  FROM unnest('{M1 1AE, B33 8TH, W1A 0AX, CR2 6XH, DN55 1PT, EC1A 1BB, GIR 0AA}'::postcode[]) p;
+  FROM unnest('{M1 1AE, B33 8TH, W1A 0AX, CR2 6XH, DN55 1PT, EC1A 1BB, GIR 0AA, ASCN 1ZZ}'::postcode[]) p;
 
 -- ----------------------------------------------------------------------- casts
 SELECT 'sw1a1aa'::text::postcode AS from_text,
@@ -264,7 +283,9 @@ $$;
 SELECT count(*) AS copied, (SELECT count(*) FROM addresses) AS original,
        count(*) FILTER (WHERE a.p IS NOT DISTINCT FROM b.p) AS identical
   FROM binary_in b LEFT JOIN addresses a USING (id);
-SELECT p, postcode_send(p) FROM unnest('{SW1A 1AA, E1 6AN, GIR 0AA}'::postcode[]) p;
+-- The stored values of 0.1.0 are unchanged (these three are the 0.1.0
+-- bytes); a territory uses the district key 510, unused before.
+SELECT p, postcode_send(p) FROM unnest('{SW1A 1AA, E1 6AN, GIR 0AA, ASCN 1ZZ, TKCA 1ZZ}'::postcode[]) p;
 
 -- The receive function is as strict as text input: 4-byte values that no
 -- valid postcode produces are refused.  Valid values first, as a control.
@@ -302,10 +323,61 @@ SELECT what, (try_recv(v)).*
                ('AA9A letter C',       (5 << 26) | (3 << 21) | ((22 + 3) << 12)),
                ('inward key 4000',     (5 << 26) | (22 << 12) | 4000),
                ('GIR key, other area', (5 << 26) | (511 << 12)),
-               ('GIR, other inward',   (7 << 26) | (9 << 21) | (511 << 12) | 1)
+               ('GIR, other inward',   (7 << 26) | (9 << 21) | (511 << 12) | 1),
+               ('STHL 1ZZ as sent',    ('x' || substr(postcode_send('STHL 1ZZ')::text, 3))::bit(32)::int4),
+               ('territory key, other area', (5 << 26) | (3 << 21) | (510 << 12) | 799),
+               ('territory, other inward',   (19 << 26) | (20 << 21) | (510 << 12) | 800),
+               ('district key 509',    (19 << 26) | (20 << 21) | (509 << 12) | 799)
        ) AS v(what, v);
 \pset format aligned
 \pset fieldsep '|'
+
+-- --------------------------------------------------------------------- prefixes
+-- p ^@ prefix: the postcode is in the area, outward code or sector (or is
+-- the postcode given).  Checked against the text of every address.
+SELECT prefix,
+       count(*) FILTER (WHERE p ^@ prefix) AS matching,
+       count(*) FILTER (WHERE (p ^@ prefix) <> (p::text ~ ('^' || pattern))) AS disagreements
+  FROM addresses,
+       (VALUES ('E', 'E[0-9]'), ('e1', 'E1 '), ('E1W', 'E1W '), ('SW', 'SW[0-9]'), ('SW1A', 'SW1A '),
+               ('sw1a 1', 'SW1A 1'), ('  SW10   9 ', 'SW10 9'), ('N1C 4', 'N1C 4'),
+               ('EC', 'EC[0-9]'), ('SW1A 1AA', 'SW1A 1AA$'), ('W1', 'W1 ')) AS v(prefix, pattern)
+ GROUP BY prefix ORDER BY prefix;
+SELECT 'ASCN 1ZZ'::postcode ^@ 'ASCN' AS territory, 'ASCN 1ZZ'::postcode ^@ 'AS' AS territory_area,
+       'GIR 0AA'::postcode ^@ 'GIR 0' AS gir_sector, 'GIR 0AA'::postcode ^@ 'G' AS not_area_g,
+       'SW1A 1AA'::postcode ^@ NULL AS null_prefix;
+-- Not a prefix: an error, as a client sees it.
+SELECT 'SW1A 1AA'::postcode ^@ 'SW1A 1A';
+SELECT 'SW1A 1AA'::postcode ^@ 'SW1A1';
+CREATE FUNCTION postcode_test.try_prefix(prefix text, OUT code text, OUT message text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 'SW1A 1AA'::civic.postcode OPERATOR(civic.^@) prefix;
+    code := '00000';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+END
+$$;
+SELECT prefix, (try_prefix(prefix)).*
+  FROM (VALUES (''), ('Q'), ('SWX'), ('SW1A 1 A'), ('S-W'), ('SW1A 12'), ('ASCN 2'), ('AI')) v(prefix);
+-- With a constant prefix the btree index on a postcode is used: the
+-- operator becomes an exact range condition (no recheck filter).
+CREATE INDEX addresses_p ON postcode_test.addresses (p);
+ANALYZE postcode_test.addresses;
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT p FROM addresses WHERE p ^@ 'SW1A 1';
+EXPLAIN (COSTS OFF) SELECT p FROM addresses WHERE p ^@ 'SW1A';
+EXPLAIN (COSTS OFF) SELECT p FROM addresses WHERE p ^@ 'E';
+EXPLAIN (COSTS OFF) SELECT p FROM addresses WHERE p ^@ 'ASCN 1ZZ';
+SELECT count(*) AS index_scan, min(p), max(p) FROM addresses WHERE p ^@ 'SW1A 1';
+SELECT count(*) AS index_scan, min(p), max(p) FROM addresses WHERE p ^@ 'E';
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+-- The prefix taken row by row from a column (no index condition): the same answers.
+SELECT v.prefix, count(a.p) AS matching
+  FROM (VALUES ('SW1A 1'), ('E')) v(prefix) LEFT JOIN addresses a ON a.p ^@ v.prefix
+ GROUP BY v.prefix ORDER BY v.prefix;
 
 DROP SCHEMA postcode_test CASCADE;
 RESET search_path;

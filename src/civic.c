@@ -19,6 +19,7 @@ _PG_init(void)
 {
 	civic_guc_init();
 	civic_boundary_init();
+	civic_postcode_directory_init();
 	civic_budget_init();
 	civic_private_view_init();	/* after the meter: its check runs first */
 }

@@ -14,6 +14,9 @@ extern void civic_guc_init(void);
 /* boundary_index.c: drop cached boundary indexes when civic.boundary changes */
 extern void civic_boundary_init(void);
 
+/* postcode_directory.c: the postcode directory cache's invalidation. */
+extern void civic_postcode_directory_init(void);
+
 /* budget.c: the privacy budget ledger and the metering executor hook */
 extern void civic_budget_init(void);
 

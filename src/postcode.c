@@ -6,7 +6,12 @@
  * Grammar (Royal Mail):
  *	  outward  = A9 | A99 | A9A | AA9 | AA99 | AA9A
  *	  inward   = 9AA
- *	  plus the special postcode GIR 0AA.
+ *	  plus the special postcode GIR 0AA and the British Overseas Territories'
+ *	  postcodes, each a four-letter outward code with the inward code 1ZZ:
+ *	  ASCN (Ascension Island), BBND (British Indian Ocean Territory), BIQQ
+ *	  (British Antarctic Territory), FIQQ (Falkland Islands), PCRN (Pitcairn
+ *	  Islands), SIQQ (South Georgia and the South Sandwich Islands), STHL
+ *	  (Saint Helena), TDCU (Tristan da Cunha), TKCA (Turks and Caicos Islands).
  *	  1st letter (area):				any letter except Q, V, X
  *	  2nd letter (area):				any letter except I, J, Z
  *	  3rd position letter (A9A):		A B C D E F G H J K P S T U W
@@ -24,7 +29,7 @@
  *
  *	  bits 30..26  area letter 1        1..26 (A = 1)
  *	  bits 25..21  area letter 2        0 = one-letter area, else 1..26
- *	  bits 20..12  district key         0..309, or 511 for GIR 0AA
+ *	  bits 20..12  district key         0..309, 510 for a territory, 511 for GIR 0AA
  *	  bits 11..0   inward key           0..3999
  *
  *	district key: for a district number n of 0..9, n * 22 + s, where s = 0
@@ -38,18 +43,40 @@
  *	Area letters order before the district (a one-letter area before every
  *	two-letter area that starts with it: E < EC < EN < F), the district before
  *	the inward code.  GIR 0AA is area "GI" (a second letter I is otherwise
- *	impossible) with the reserved district key 511.  The value 0 and every
- *	value not produced by the parser are invalid; postcode_recv rejects them.
+ *	impossible) with the reserved district key 511.  A territory's postcode
+ *	is its outward code's first two letters as the area letters with the
+ *	reserved district key 510 (the last two letters follow from the first two:
+ *	no two territories share them) and the inward key of 1ZZ; so "BBND 1ZZ"
+ *	sorts after every BB district, "STHL 1ZZ" after every ST district, as in
+ *	text order.  Keys 310..509 are unused, and the keys of 0.1.0 (0..309, 511)
+ *	kept their meaning and order.  The value 0 and every value not produced
+ *	by the parser are invalid; postcode_recv rejects them.
+ *
+ * Prefixes: an area ("SW"), an outward code ("SW1A") or a sector ("SW1A 1")
+ * is one contiguous range of stored values, because the fields are stored
+ * from the most significant down; postcode_prefix_range computes it, the
+ * operator postcode ^@ text tests it, and its planner support function turns
+ * it into a btree range scan.
  *
  * The btree and hash support are plain integer comparison and hashing.
  */
 #include "postgres.h"
 
 #include "access/hash.h"
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/supportnodes.h"
+#include "optimizer/optimizer.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/builtins.h"
 #include "utils/sortsupport.h"
 
@@ -64,6 +91,7 @@
 #define PC_INWARD_MASK	0xFFF
 
 #define PC_DIST_GIR		511		/* district key of GIR 0AA */
+#define PC_DIST_TERRITORY 510	/* district key of the territories' postcodes */
 #define PC_DIST_MAX		309		/* largest ordinary district key */
 #define PC_INWARD_MAX	3999	/* largest inward key */
 
@@ -74,6 +102,13 @@ static const char pc_third_letters[] = "ABCDEFGHJKPSTUW";
 static const char pc_fourth_letters[] = "ABEHMNPRVWXY";
 static const char pc_district_letters[] = "ABCDEFGHJKMNPRSTUVWXY";	/* union */
 static const char pc_unit_letters[] = "ABDEFGHJLNPQRSTUWXYZ";
+
+/* The British Overseas Territories' outward codes (inward code always 1ZZ). */
+static const char *const pc_territories[] = {
+	"ASCN", "BBND", "BIQQ", "FIQQ", "PCRN", "SIQQ", "STHL", "TDCU", "TKCA"
+};
+#define PC_TERRITORY_INWARD		"1ZZ"
+#define PC_TERRITORY_INWARD_KEY (1 * 400 + 19 * 20 + 19)	/* 1ZZ */
 
 /* Why an input is not a postcode: one value per rule. */
 typedef enum PostcodeFault
@@ -93,6 +128,8 @@ typedef enum PostcodeFault
 	PCF_FOURTH_LETTER,			/* bad letter in AA9A */
 	PCF_OUTWARD_FORM,			/* outward code matches none of the six forms */
 	PCF_GIR,					/* GIR with an inward code other than 0AA */
+	PCF_TERRITORY,				/* a territory's outward code without 1ZZ */
+	PCF_INWARD_SHORT,			/* one or two characters after the space */
 	PCF_SECTOR,					/* inward code does not start with a digit */
 	PCF_UNIT_NOT_LETTER,		/* inward code does not end with two letters */
 	PCF_UNIT_LETTER				/* C, I, K, M, O or V in the unit */
@@ -144,6 +181,39 @@ pc_fail(PostcodeParse *res, PostcodeFault fault, char letter)
 	res->fault = fault;
 	res->letter = letter;
 	return false;
+}
+
+/* Index of a territory's outward code in pc_territories, or -1. */
+static int
+pc_territory(const char *outward)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(pc_territories); i++)
+		if (strcmp(outward, pc_territories[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Territory whose outward code starts with area letters a1, a2, or -1. */
+static int
+pc_territory_of_area(int a1, int a2)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(pc_territories); i++)
+		if (pc_territories[i][0] - 'A' + 1 == a1 && pc_territories[i][1] - 'A' + 1 == a2)
+			return i;
+	return -1;
+}
+
+/* Encoded outward bits of territory number t. */
+static uint32
+pc_territory_bits(int t)
+{
+	return ((uint32) (pc_territories[t][0] - 'A' + 1) << PC_A1_SHIFT) |
+		((uint32) (pc_territories[t][1] - 'A' + 1) << PC_A2_SHIFT) |
+		((uint32) PC_DIST_TERRITORY << PC_DIST_SHIFT);
 }
 
 /*
@@ -284,6 +354,20 @@ postcode_parse(const char *str, int len, PostcodeParse *res)
 	res->count = n;
 	if (n == 0)
 		return pc_fail(res, PCF_EMPTY, '\0');
+	/*
+	 * A truncated inward code: one gap, followed by one or two characters
+	 * starting with a digit ("SW1A 1", "W1A 1A"), after an outward code of
+	 * two to four characters: say so rather than blame the space.
+	 */
+	if (!two_gaps && gap_at >= 2 && gap_at <= 4 && n - gap_at >= 1 &&
+		n - gap_at <= 2 && n <= 7 && pc_isdigit(sig[gap_at]))
+	{
+		memcpy(res->outward, sig, gap_at);
+		res->outward[gap_at] = '\0';
+		memcpy(res->inward, sig + gap_at, n - gap_at);
+		res->inward[n - gap_at] = '\0';
+		return pc_fail(res, PCF_INWARD_SHORT, '\0');
+	}
 	if (n < 5)
 		return pc_fail(res, PCF_TOO_SHORT, '\0');
 	if (n > 7)
@@ -305,6 +389,14 @@ postcode_parse(const char *str, int len, PostcodeParse *res)
 							  ((uint32) ('I' - 'A' + 1) << PC_A2_SHIFT) |
 							  ((uint32) PC_DIST_GIR << PC_DIST_SHIFT) |
 							  0);	/* inward key of 0AA */
+		return true;
+	}
+	if (pc_territory(res->outward) >= 0)
+	{
+		if (strcmp(res->inward, PC_TERRITORY_INWARD) != 0)
+			return pc_fail(res, PCF_TERRITORY, '\0');
+		res->value = (int32) (pc_territory_bits(pc_territory(res->outward)) |
+							  PC_TERRITORY_INWARD_KEY);
 		return true;
 	}
 	if (!pc_parse_outward(res->outward, res, &obits))
@@ -344,6 +436,15 @@ postcode_decode(int32 value, char *buf)
 		*p++ = 'A' + a2 - 1;
 	if (dkey == PC_DIST_GIR)
 		*p++ = 'R';
+	else if (dkey == PC_DIST_TERRITORY)
+	{
+		int			t = pc_territory_of_area(a1, a2);
+
+		if (t < 0)
+			return false;
+		*p++ = pc_territories[t][2];
+		*p++ = pc_territories[t][3];
+	}
 	else if (dkey < 220)
 	{
 		*p++ = '0' + dkey / 22;
@@ -462,6 +563,18 @@ postcode_report(const char *input, const PostcodeParse *res, bool binary)
 		case PCF_GIR:
 			snprintf(detailbuf, sizeof(detailbuf),
 					 "The outward code GIR is used only in the special postcode GIR 0AA, not with the inward code \"%s\".",
+					 res->inward);
+			detail = detailbuf;
+			break;
+		case PCF_TERRITORY:
+			snprintf(detailbuf, sizeof(detailbuf),
+					 "The outward code %s belongs to a British Overseas Territory, whose only postcode is %s 1ZZ, not one with the inward code \"%s\".",
+					 res->outward, res->outward, res->inward);
+			detail = detailbuf;
+			break;
+		case PCF_INWARD_SHORT:
+			snprintf(detailbuf, sizeof(detailbuf),
+					 "The inward code \"%s\" is too short; an inward code has three characters, a sector digit followed by two unit letters, as in \"1AA\".",
 					 res->inward);
 			detail = detailbuf;
 			break;
@@ -632,8 +745,12 @@ postcode_part(int32 value, PostcodePart part)
 	switch (part)
 	{
 		case PCP_AREA:
-			/* GIR 0AA has no separate district: its area is "GIR" */
-			if (strcmp(buf, "GIR 0AA") == 0)
+			/*
+			 * GIR 0AA and the territories' postcodes have no separate
+			 * district (no digit in the outward code): their area is the
+			 * whole outward code
+			 */
+			if (!pc_isdigit(buf[outlen - 1]) && !pc_isdigit(buf[outlen - 2]))
 				return cstring_to_text_with_len(buf, outlen);
 			return cstring_to_text_with_len(buf, arealen);
 		case PCP_DISTRICT:
@@ -796,4 +913,223 @@ postcode_larger(PG_FUNCTION_ARGS)
 	int32		b = PG_GETARG_POSTCODE(1);
 
 	PG_RETURN_POSTCODE(a > b ? a : b);
+}
+
+/*
+ * Prefixes: an area, an outward code, a sector or a whole postcode, as the
+ * inclusive range [*lo, *hi] of stored values.  Accepts any case and
+ * whitespace around; a sector needs its space ("SW1A 1": without it,
+ * "E11" is the outward code E11, not the sector E1 1).  Returns false if the
+ * text is none of these.
+ */
+static bool
+postcode_prefix_range(const char *str, int len, int32 *lo, int32 *hi)
+{
+	char		sig[8];
+	int			n = 0;
+	int			gap_at = -1;
+	bool		pending_gap = false;
+	int			i;
+	PostcodeParse res;
+	uint32		bits;
+	int			t;
+
+	if (postcode_parse(str, len, &res))
+	{
+		*lo = *hi = res.value;
+		return true;
+	}
+	memset(&res, 0, sizeof(res));
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) str[i];
+
+		if (pc_isspace(c))
+		{
+			if (n > 0)
+				pending_gap = true;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return false;
+		if (pending_gap)
+		{
+			if (gap_at >= 0)
+				return false;	/* two gaps */
+			gap_at = n;
+			pending_gap = false;
+		}
+		if (n >= (int) sizeof(sig) - 1)
+			return false;
+		sig[n++] = pg_ascii_toupper(c);
+	}
+	sig[n] = '\0';
+	if (n == 0)
+		return false;
+
+	if (gap_at < 0)
+	{
+		/* an area: one or two letters */
+		if (n <= 2 && pc_isletter(sig[0]) && (n == 1 || pc_isletter(sig[1])))
+		{
+			if (strchr(pc_first_forbidden, sig[0]) != NULL)
+				return false;
+			bits = (uint32) (sig[0] - 'A' + 1) << PC_A1_SHIFT;
+			if (n == 2)
+			{
+				if (strchr(pc_second_forbidden, sig[1]) != NULL && strcmp(sig, "GI") != 0)
+					return false;
+				bits |= (uint32) (sig[1] - 'A' + 1) << PC_A2_SHIFT;
+				*lo = (int32) bits;
+				*hi = (int32) (bits | ((1U << PC_A2_SHIFT) - 1));
+			}
+			else
+			{
+				*lo = (int32) bits;
+				*hi = (int32) (bits | ((1U << PC_A2_SHIFT) - 1));
+			}
+			return true;
+		}
+		gap_at = n;				/* an outward code alone */
+	}
+	else if (n - gap_at != 1 || !pc_isdigit(sig[gap_at]))
+		return false;			/* after the space: one sector digit only */
+
+	/* the outward code sig[0 .. gap_at) */
+	{
+		char		outward[8];
+
+		memcpy(outward, sig, gap_at);
+		outward[gap_at] = '\0';
+		if (strcmp(outward, "GIR") == 0)
+			bits = ((uint32) ('G' - 'A' + 1) << PC_A1_SHIFT) |
+				((uint32) ('I' - 'A' + 1) << PC_A2_SHIFT) |
+				((uint32) PC_DIST_GIR << PC_DIST_SHIFT);
+		else if ((t = pc_territory(outward)) >= 0)
+			bits = pc_territory_bits(t);
+		else if (!pc_parse_outward(outward, &res, &bits))
+			return false;
+	}
+	if (gap_at == n)
+	{
+		*lo = (int32) bits;
+		*hi = (int32) (bits | PC_INWARD_MAX);
+	}
+	else
+	{
+		int			sector = sig[gap_at] - '0';
+
+		*lo = (int32) (bits | (uint32) (sector * 400));
+		*hi = (int32) (bits | (uint32) (sector * 400 + 399));
+	}
+	return true;
+}
+
+/* The range of a prefix given as text, raising 22P02 if it is not one. */
+void
+postcode_prefix_range_text(text *prefix, int32 *lo, int32 *hi)
+{
+	if (!postcode_prefix_range(VARDATA_ANY(prefix), VARSIZE_ANY_EXHDR(prefix), lo, hi))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid postcode prefix: \"%s\"", text_to_cstring(prefix)),
+				 errdetail("A postcode prefix is a postcode area (\"SW\"), an outward code (\"SW1A\"), a sector (\"SW1A 1\") or a whole postcode (\"SW1A 1AA\")."),
+				 errhint("Write a sector with a space before its digit, as in \"SW1A 1\".")));
+}
+
+PG_FUNCTION_INFO_V1(postcode_matches);
+/* p ^@ prefix: the postcode is in the area, outward code or sector. */
+Datum
+postcode_matches(PG_FUNCTION_ARGS)
+{
+	int32		p = PG_GETARG_POSTCODE(0);
+	int32		lo,
+				hi;
+
+	postcode_prefix_range_text(PG_GETARG_TEXT_PP(1), &lo, &hi);
+	PG_RETURN_BOOL(p >= lo && p <= hi);
+}
+
+/* True if the operator family belongs to the btree access method. */
+static bool
+opfamily_is_btree(Oid opfamily)
+{
+	HeapTuple	tup = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamily));
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	result = ((Form_pg_opfamily) GETSTRUCT(tup))->opfmethod == BTREE_AM_OID;
+	ReleaseSysCache(tup);
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(postcode_matches_support);
+/*
+ * Planner support of postcode_matches: with a constant prefix, p ^@ prefix
+ * on a btree-indexed postcode becomes the exact index condition
+ * p >= lo AND p <= hi, or p < (the next area) for an area.  The bounds are
+ * stored values that decode (EXPLAIN shows them) but need not be postcodes
+ * ("SW1A 9ZZ"): comparison is all they are used for.
+ */
+Datum
+postcode_matches_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestIndexCondition *req;
+	List	   *args;
+	Node	   *leftop,
+			   *rightop;
+	Const	   *prefix;
+	Oid			pctype,
+				ge,
+				le;
+	int32		lo,
+				hi;
+	bool		area;
+
+	if (!IsA(rawreq, SupportRequestIndexCondition))
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestIndexCondition *) rawreq;
+	if (is_opclause(req->node))
+		args = ((OpExpr *) req->node)->args;
+	else if (is_funcclause(req->node))
+		args = ((FuncExpr *) req->node)->args;
+	else
+		PG_RETURN_POINTER(NULL);
+	if (list_length(args) != 2 || req->indexarg != 0)
+		PG_RETURN_POINTER(NULL);
+	leftop = linitial(args);
+	rightop = lsecond(args);
+	if (!IsA(rightop, Const) || ((Const *) rightop)->constisnull)
+		PG_RETURN_POINTER(NULL);
+	prefix = (Const *) rightop;
+	if (!opfamily_is_btree(req->opfamily))
+		PG_RETURN_POINTER(NULL);
+	pctype = exprType(leftop);
+	ge = get_opfamily_member(req->opfamily, pctype, pctype, BTGreaterEqualStrategyNumber);
+	{
+		text	   *t = DatumGetTextPP(prefix->constvalue);
+
+		if (!postcode_prefix_range(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &lo, &hi))
+			PG_RETURN_POINTER(NULL);	/* the operator raises the error */
+	}
+	/* an area's range ends at the next area, whose first value decodes */
+	area = ((uint32) hi & ((1U << PC_A2_SHIFT) - 1)) == ((1U << PC_A2_SHIFT) - 1);
+	if (area)
+		hi = hi + 1;
+	le = get_opfamily_member(req->opfamily, pctype, pctype,
+							 area ? BTLessStrategyNumber : BTLessEqualStrategyNumber);
+	if (!OidIsValid(ge) || !OidIsValid(le))
+		PG_RETURN_POINTER(NULL);
+	req->lossy = false;
+	PG_RETURN_POINTER(list_make2(
+		make_opclause(ge, BOOLOID, false, (Expr *) leftop,
+					  (Expr *) makeConst(pctype, -1, InvalidOid, 4,
+										 Int32GetDatum(lo), false, true),
+					  InvalidOid, InvalidOid),
+		make_opclause(le, BOOLOID, false, (Expr *) leftop,
+					  (Expr *) makeConst(pctype, -1, InvalidOid, 4,
+										 Int32GetDatum(hi), false, true),
+					  InvalidOid, InvalidOid)));
 }

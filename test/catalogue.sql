@@ -3,7 +3,7 @@
 BEGIN;
 -- Object names below are schema-qualified: keep civic off the search path.
 SET LOCAL search_path = public;
-SELECT plan(51);
+SELECT plan(52);
 
 -- Members of extension civic, with their identities.
 CREATE TEMP VIEW civic_members AS
@@ -141,17 +141,34 @@ SELECT results_eq($$
       FROM pg_catalog.pg_proc p
      WHERE p.pronamespace = 'civic'::regnamespace
        AND (p.proname LIKE 'postcode%' OR p.proname = 'is_valid_postcode')
+       -- the postcode directory's lookups read a table (checked below)
+       AND p.proname NOT IN ('postcode_location', 'postcode_estimate', 'postcodes_in',
+                             'postcode_directory_invalidate')
      ORDER BY 1
 $$, $$
     SELECT f, 's', 'i', true
       FROM unnest(ARRAY['is_valid_postcode', 'postcode', 'postcode_area', 'postcode_cmp',
                         'postcode_district', 'postcode_eq', 'postcode_ge', 'postcode_gt',
                         'postcode_hash', 'postcode_hash_extended', 'postcode_in',
-                        'postcode_inward', 'postcode_larger', 'postcode_le', 'postcode_lt', 'postcode_ne',
+                        'postcode_inward', 'postcode_larger', 'postcode_le', 'postcode_lt',
+                        'postcode_matches', 'postcode_matches_support', 'postcode_ne',
                         'postcode_out', 'postcode_outward', 'postcode_recv', 'postcode_sector',
                         'postcode_send', 'postcode_smaller', 'postcode_sortsupport', 'postcode_text']) f
      ORDER BY 1
 $$, 'every postcode function is PARALLEL SAFE, IMMUTABLE and STRICT');
+SELECT results_eq($$
+    SELECT p.proname::text COLLATE "default", p.proparallel::text, p.provolatile::text, p.proisstrict
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'civic'::regnamespace
+       AND (p.proname IN ('postcode_location', 'postcode_estimate', 'postcodes_in', 'postcode_directory_invalidate')
+            OR p.oid IN (SELECT oid FROM pg_catalog.pg_proc WHERE proname IN ('ward_of', 'borough_of', 'area_of')
+                          AND proargtypes[0] = 'civic.postcode'::regtype))
+     ORDER BY 1
+$$, $$
+    VALUES ('area_of', 's', 's', false), ('borough_of', 's', 's', false),
+           ('postcode_directory_invalidate', 'u', 'v', true), ('postcode_estimate', 's', 's', true),
+           ('postcode_location', 's', 's', false), ('postcodes_in', 's', 's', true), ('ward_of', 's', 's', false)
+$$, 'the postcode directory''s lookups are STABLE and PARALLEL SAFE (its trigger VOLATILE, PARALLEL UNSAFE)');
 
 -- Operators, operator classes and casts.
 SELECT has_operator('civic.postcode', 'civic', '=', 'civic.postcode', 'boolean', 'postcode = postcode');

@@ -53,3 +53,63 @@ $load$;
 
 DROP FUNCTION civic._postcode_share_dir();
 ANALYZE civic.postcode_directory;
+
+-- Cache invalidation: any change to the directory drops the lookup caches.
+CREATE FUNCTION civic.postcode_directory_invalidate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'postcode_directory_invalidate'
+    LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION civic.postcode_directory_invalidate() IS
+    'statement trigger of civic.postcode_directory: invalidates the per-backend postcode lookup caches';
+
+CREATE TRIGGER postcode_directory_invalidate
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON civic.postcode_directory
+    FOR EACH STATEMENT EXECUTE FUNCTION civic.postcode_directory_invalidate();
+COMMENT ON TRIGGER postcode_directory_invalidate ON civic.postcode_directory IS
+    'drops the postcode lookup caches of every session when civic.postcode_directory changes';
+
+-- Lookups (C, per-backend cache: src/postcode_directory.c) -------------------
+
+CREATE FUNCTION civic.postcode_location(p civic.postcode, release pg_catalog.int4 DEFAULT NULL)
+    RETURNS civic.bng
+    AS 'MODULE_PATHNAME', 'postcode_location'
+    LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.postcode_location(civic.postcode, pg_catalog.int4) IS
+    'location of the postcode in the newest directory release that lists it (a terminated postcode keeps its last known location); with a release, the newest of the releases up to that year; NULL if none lists it';
+
+CREATE FUNCTION civic.postcode_estimate(p civic.postcode)
+    RETURNS civic.bng
+    AS 'MODULE_PATHNAME', 'postcode_estimate'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION civic.postcode_estimate(civic.postcode) IS
+    'ESTIMATED location of the postcode from the other known postcodes of its sector (never from its own entry): the location of the weighted medoid of the 6 nearest in unit order; NULL if the sector has no other postcode';
+
+-- ward_of, borough_of and area_of of a postcode: of its postcode_location
+-- (SQL-standard bodies: bound when created, and inlined into the query).
+CREATE FUNCTION civic.area_of(p civic.postcode, level pg_catalog.text, vintage pg_catalog.int4 DEFAULT NULL)
+    RETURNS civic.gsscode
+    LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    RETURN civic.area_of(civic.postcode_location(p), level, vintage);
+COMMENT ON FUNCTION civic.area_of(civic.postcode, pg_catalog.text, pg_catalog.int4) IS
+    'code of the area of this level and vintage (NULL: newest) that covers the postcode''s location (postcode_location); NULL for a postcode in no directory release';
+
+CREATE FUNCTION civic.ward_of(p civic.postcode, vintage pg_catalog.int4 DEFAULT NULL)
+    RETURNS civic.gsscode
+    LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    RETURN civic.ward_of(civic.postcode_location(p), vintage);
+COMMENT ON FUNCTION civic.ward_of(civic.postcode, pg_catalog.int4) IS
+    'code of the ward of this vintage (NULL: newest) that covers the postcode''s location (postcode_location); NULL for a postcode in no directory release';
+
+CREATE FUNCTION civic.borough_of(p civic.postcode, vintage pg_catalog.int4 DEFAULT NULL)
+    RETURNS civic.gsscode
+    LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    RETURN civic.borough_of(civic.postcode_location(p), vintage);
+COMMENT ON FUNCTION civic.borough_of(civic.postcode, pg_catalog.int4) IS
+    'code of the borough that covers the postcode''s location (postcode_location); NULL for a postcode in no directory release';
+
+-- The directory's postcodes under a prefix (area, outward code or sector).
+CREATE FUNCTION civic.postcodes_in(prefix pg_catalog.text)
+    RETURNS SETOF civic.postcode
+    AS 'MODULE_PATHNAME', 'postcodes_in'
+    LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION civic.postcodes_in(pg_catalog.text) IS
+    'postcodes of the directory (any release) in the area, outward code or sector (SW, SW1A, SW1A 1), in postcode order';
