@@ -98,7 +98,7 @@ stage_data() {
 }
 
 build_and_install() {
-  make -C "$CIVIC_TOP" -s -j2 >/dev/null
+  make -C "$CIVIC_TOP" -s -j2 ${CI:+CIVIC_WERROR=1} >/dev/null
   if [[ -n ${CIVIC_STAGE:-} ]]; then
     local d
     for d in "$(pg_config --bindir)/.." "$(pg_config --sharedir)"; do

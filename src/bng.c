@@ -1043,12 +1043,13 @@ bng_transform(PG_FUNCTION_ARGS)
 {
 	Datum		geom = PG_GETARG_DATUM(0);
 	FmgrInfo   *transform = bng_transform_fn(fcinfo, PG_GETARG_OID(1));
+	int32		srid = PG_NARGS() > 2 ? PG_GETARG_INT32(2) : BNG_SRID;
 	MemoryContext oldcxt = CurrentMemoryContext;
 	volatile Datum result = (Datum) 0;
 
 	PG_TRY();
 	{
-		result = FunctionCall2(transform, geom, Int32GetDatum(BNG_SRID));
+		result = FunctionCall2(transform, geom, Int32GetDatum(srid));
 	}
 	PG_CATCH();
 	{
@@ -1063,7 +1064,8 @@ bng_transform(PG_FUNCTION_ARGS)
 				(errcode(strncmp(edata->message, "transform:", 10) == 0
 						 ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE
 						 : ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot transform the point to bng"),
+				 srid == BNG_SRID ? errmsg("cannot transform the point to bng")
+				 : errmsg("cannot transform the point to SRID %d", srid),
 				 errdetail("PostGIS: %s", edata->message),
 				 errhint("Check the point's SRID, and that its coordinates are in that SRID's units and inside its area of use.")));
 	}

@@ -778,7 +778,10 @@ SELECT is_empty($$SELECT fn::text || ' under ' || path || ': ' || error FROM tro
                 'every call succeeded with its arguments');
 SELECT is_empty($$SELECT fn::text || ' under ' || path || ': ' || error FROM trojan_log.calls
                    WHERE NOT ok AND fn::text NOT IN (SELECT sig FROM trojan_known)
-                     AND (error ~ '^(XX|58|53)' OR error LIKE '%look-alike%')$$,
+                     AND (error ~ '^(XX|58|53)' OR error ~ '; (XX|58|53)'
+                          -- with public before pg_catalog, the look-alikes
+                          -- reached are checked for every function below
+                          OR (error LIKE '%look-alike%' AND path <> 'pg_temp, public, pg_catalog, civic'))$$,
                 'functions added since this test was written fail, if at all, only with clean errors');
 SELECT is_empty($$SELECT fn::text || ' under ' || path || ': ' || error FROM trojan_log.calls
                    WHERE error LIKE '%look-alike%' AND path <> 'pg_temp, public, pg_catalog, civic'$$,

@@ -34,6 +34,9 @@ CREATE INDEX postcode_directory_release_idx ON civic.postcode_directory (release
 
 -- pg_dump keeps the rows users add; shipped rows come back with the extension.
 SELECT pg_catalog.pg_extension_config_dump('civic.postcode_directory', 'WHERE NOT shipped');
+-- Open data (OS Code-Point Open): every role may look postcodes up, as it may
+-- read the boundaries.
+GRANT SELECT ON civic.postcode_directory TO PUBLIC;
 
 -- Load the shipped directory (control/civic_postcodes.csv, installed into the
 -- share directory's extension/ folder by make install).

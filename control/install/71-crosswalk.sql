@@ -272,11 +272,23 @@ COMMENT ON FUNCTION civic.area_changes(pg_catalog.int4, pg_catalog.int4, pg_cata
 
 -- Back to WGS 84 ---------------------------------------------------------------
 
+DO $lonlat$
+DECLARE
+    -- PostGIS's ST_Transform(geometry, integer), bound as a regprocedure constant
+    g CONSTANT pg_catalog.text := (SELECT n.nspname
+                                     FROM pg_catalog.pg_extension e
+                                     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+                                    WHERE e.extname OPERATOR(pg_catalog.=) 'postgis');
+BEGIN
+    EXECUTE pg_catalog.format($sql$
 CREATE FUNCTION civic.bng_to_lonlat(p civic.bng, OUT lon pg_catalog.float8, OUT lat pg_catalog.float8)
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT ST_X(g), ST_Y(g)
-      FROM (SELECT ST_Transform(civic.bng_to_geometry($1), 4326) AS g) s;
+    SELECT %1$I.st_x(g), %1$I.st_y(g)
+      FROM (SELECT civic.bng_transform(civic.bng_to_geometry($1), %2$L::pg_catalog.regprocedure, 4326) AS g) s;
 END;
+$sql$, g, pg_catalog.format('%I.st_transform(%I.geometry, pg_catalog.int4)', g, g));
+END
+$lonlat$;
 COMMENT ON FUNCTION civic.bng_to_lonlat(civic.bng) IS
     'WGS 84 longitude and latitude (EPSG:4326) of a bng point, transformed by PostGIS ST_Transform; the inverse of civic.bng_from_lonlat';

@@ -27,6 +27,8 @@ BEGIN
     EXECUTE pg_catalog.format($sql$
 CREATE FUNCTION civic.bng_transform(%1$I.geometry, pg_catalog.regprocedure) RETURNS %1$I.geometry
     AS 'MODULE_PATHNAME', 'bng_transform' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION civic.bng_transform(%1$I.geometry, pg_catalog.regprocedure, pg_catalog.int4) RETURNS %1$I.geometry
+    AS 'MODULE_PATHNAME', 'bng_transform' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 $sql$, g);
     EXECUTE pg_catalog.format($sql$
 CREATE OR REPLACE FUNCTION civic.bng_to_geometry(civic.bng) RETURNS %1$I.geometry
@@ -55,6 +57,8 @@ END
 $postgis$;
 COMMENT ON FUNCTION civic.bng_transform(geometry, pg_catalog.regprocedure) IS
     'a point transformed to SRID 27700 by the given function, which must be PostGIS''s ST_Transform(geometry, integer) (civic.bng(geometry) binds it at install time); PROJ''s internal errors become 22003 (outside the SRID''s domain) or 22023';
+COMMENT ON FUNCTION civic.bng_transform(geometry, pg_catalog.regprocedure, pg_catalog.int4) IS
+    'a point transformed to the given SRID by the given function, which must be PostGIS''s ST_Transform(geometry, integer) (civic.bng_to_lonlat binds it at install time); PROJ''s internal errors become 22003 or 22023';
 COMMENT ON FUNCTION civic.bng_to_geometry(civic.bng) IS
     'PostGIS POINT (SRID 27700) of a bng point';
 COMMENT ON FUNCTION civic.bng(geometry) IS
