@@ -78,6 +78,14 @@ control/civic_postcodes.csv: scripts/build-postcodes.pl $(CIVIC_POSTCODE_SRC)
 	perl scripts/build-postcodes.pl '$(CIVIC_DATA_SRC)' > $@.tmp
 	mv $@.tmp $@
 
+# Bitcode that an earlier build installed (built when clang was present)
+# would be inlined by the JIT into queries running this build's code, and
+# crash them: `make install` removes it.
+install: civic-remove-stale-bitcode
+.PHONY: civic-remove-stale-bitcode
+civic-remove-stale-bitcode:
+	rm -rf '$(DESTDIR)$(pkglibdir)/bitcode/civic' '$(DESTDIR)$(pkglibdir)/bitcode/civic.index.bc'
+
 .PHONY: demo test
 demo:
 	bash scripts/run-demo.sh
