@@ -76,7 +76,7 @@ assert len(colours) == 5, colours
 assert root.find("s:title", ns).text == "Test & check: wards <2022>"
 legend = root.findall(".//s:g[@id='legend']/s:rect", ns)
 assert len(legend) == 7, len(legend)
-attribution = root.find(".//s:text[@id='attribution']", ns).text
+attribution = " ".join(root.find(".//s:text[@id='attribution']", ns).itertext())
 assert "Crown copyright" in attribution and "Open Government Licence" in attribution
 print("ok")
 PY

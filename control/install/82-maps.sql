@@ -105,6 +105,9 @@ DECLARE
     label text;
     k int;
     n_shapes int := 0;
+    attr_lines text[];
+    line text;
+    word text;
     y float8;
 BEGIN
     IF level IS NULL OR area_values IS NULL THEN
@@ -144,7 +147,20 @@ BEGIN
     scale := map_w / (ext[3] - ext[1]);
     map_h := (ext[4] - ext[2]) * scale;
     legend_h := 24 + 22 * (classes + 2);
-    height := head + greatest(map_h, legend_h) + 36;
+    -- the attribution, wrapped at word boundaries to the width (about 5.6
+    -- pixels a character at 10 pixels), one line per 13 pixels
+    attr_lines := '{}';
+    line := '';
+    FOREACH word IN ARRAY regexp_split_to_array(btrim(coalesce(attribution, '')), '\s+') LOOP
+        IF line <> '' AND length(line) + 1 + length(word) > floor((width - 2 * margin) / 5.6) THEN
+            attr_lines := attr_lines || line;
+            line := word;
+        ELSE
+            line := CASE WHEN line = '' THEN word ELSE line || ' ' || word END;
+        END IF;
+    END LOOP;
+    IF line <> '' THEN attr_lines := attr_lines || line; END IF;
+    height := head + greatest(map_h, legend_h) + 23 + 13 * greatest(cardinality(attr_lines), 1);
 
     -- class breaks: quantiles of the values present
     SELECT array_agg(q ORDER BY i) INTO breaks
@@ -215,8 +231,13 @@ BEGIN
     y := y + 22;
     svg := svg || format('<rect x="%s" y="%s" width="18" height="16" fill="#d9d9d9" stroke="#969696" stroke-width="0.5"/><text x="%s" y="%s">no data</text></g>',
                          width - 190, y, width - 166, y + 13);
-    svg := svg || format('<text id="attribution" x="%s" y="%s" font-size="10" fill="#525252">%s</text>',
-                         margin, ceil(height) - 10, civic._xml_escape(coalesce(attribution, '')));
+    svg := svg || format('<text id="attribution" x="%s" y="%s" font-size="10" fill="#525252">',
+                         margin, ceil(height) - 10 - 13 * (greatest(cardinality(attr_lines), 1) - 1));
+    FOR k IN 1 .. cardinality(attr_lines) LOOP
+        svg := svg || format('<tspan x="%s" dy="%s">%s</tspan>', margin, CASE WHEN k = 1 THEN 0 ELSE 13 END,
+                             civic._xml_escape(attr_lines[k]));
+    END LOOP;
+    svg := svg || '</text>'::text;
     svg := svg || '</svg>'::text;
     RETURN array_to_string(svg, chr(10));
 END
