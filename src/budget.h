@@ -13,19 +13,7 @@
 
 #include "utils/timestamp.h"
 
-/*
- * civic's own SQLSTATEs.  Class "VB" lies in the implementation-defined
- * range of the SQL standard (classes beginning with I-Z), so it cannot clash
- * with a standard condition.
- */
-/* the remaining budget is smaller than the query's cost */
-#define ERRCODE_CIVIC_BUDGET_EXCEEDED	MAKE_SQLSTATE('V','B','0','0','1')
-/* a DP aggregate would run unmetered (no preload, or a path not metered) */
-#define ERRCODE_CIVIC_NOT_METERED		MAKE_SQLSTATE('V','B','0','0','2')
-/* the query uses a DP aggregate in a way whose cost cannot be bounded */
-#define ERRCODE_CIVIC_UNMETERABLE		MAKE_SQLSTATE('V','B','0','0','3')
-/* EXPLAIN of a query over tables the user cannot read directly */
-#define ERRCODE_CIVIC_EXPLAIN_REFUSED	MAKE_SQLSTATE('V','B','0','0','4')
+#include "errcodes.h"
 
 /* Fixed-point units of the accounting: costs are rounded up to these. */
 #define CIVIC_EPS_SCALE		1e9
@@ -120,7 +108,6 @@ extern void civic_ledger_accounts(CivicAccountCallback cb, void *arg);
 
 /* privacy_cost.c */
 extern void civic_meter_init(void);
-extern bool civic_is_dp_aggregate(Oid aggfnoid, bool *per_unit);
 extern void civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k);
 extern bool civic_role_can_read(Oid roleid, Oid relid);
 

@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "civic.h"
+#include "dp_params.h"
 #include "private_view.h"
 
 PG_MODULE_MAGIC;
@@ -18,6 +19,7 @@ void
 _PG_init(void)
 {
 	civic_guc_init();
+	civic_dp_params_init();
 	civic_boundary_init();
 	civic_postcode_directory_init();
 	civic_budget_init();

@@ -73,6 +73,7 @@
 #include "utils/typcache.h"
 
 #include "dp_noise.h"
+#include "dp_params.h"
 #include "privacy_cost.h"
 
 /* ------------------------------------------------------------------------
@@ -80,97 +81,41 @@
  * ------------------------------------------------------------------------
  */
 
-#define DP_PARAM_EPSILON	0
-#define DP_PARAM_DELTA		1
-#define DP_PARAM_LOWER		2
-#define DP_PARAM_UPPER		3
-#define DP_PARAM_P			4
-#define DP_PARAM_MAX_ROWS	5
-#define DP_NPARAMS			6
+/* (parameter names, positions, rules and mechanisms: dp_params.c) */
+#define DP_PARAM_EPSILON	CIVIC_DP_EPSILON
+#define DP_PARAM_DELTA		CIVIC_DP_DELTA
+#define DP_PARAM_LOWER		CIVIC_DP_LOWER
+#define DP_PARAM_UPPER		CIVIC_DP_UPPER
+#define DP_PARAM_P			CIVIC_DP_P
+#define DP_PARAM_MAX_ROWS	CIVIC_DP_MAX_ROWS
+#define DP_NPARAMS			CIVIC_DP_NPARAMS
 
-static const char *const dp_param_names[DP_NPARAMS] = {
-	"epsilon", "delta", "lower", "upper", "p", "max_rows"
-};
-
-/* Per final-function cache (fn_extra): which argument is which, compiled. */
+/* Per final-function cache (fn_extra): each parameter, compiled. */
 typedef struct DpParamCache
 {
-	Oid			aggfnoid;
+	const CivicDpAggInfo *info;
 	ExprState  *expr[DP_NPARAMS];	/* NULL if the aggregate has no such arg */
-	Oid			type[DP_NPARAMS];
 } DpParamCache;
 
 /* The evaluated parameters of one final-function call. */
 typedef struct DpParams
 {
 	const char *aggname;
+	const CivicDpAggInfo *info;
 	bool		present[DP_NPARAMS];
 	Datum		value[DP_NPARAMS];
 	double		epsilon;
 	double		delta;
 } DpParams;
 
-/*
- * Under partial aggregation the finalizing Aggref's only argument is a Var
- * pointing at the partial aggregate's output: follow it down the plan to
- * the partial Aggref, which carries the original arguments.
- */
-static Aggref *
-dp_find_partial_aggref(AggState *aggstate, Aggref *aggref)
-{
-	Plan	   *plan = aggstate->ss.ps.plan;
-	Expr	   *expr;
-	int			depth;
-
-	if (list_length(aggref->args) != 1)
-		return NULL;
-	expr = ((TargetEntry *) linitial(aggref->args))->expr;
-	for (depth = 0; depth < 64; depth++)
-	{
-		Var		   *var;
-		Plan	   *child = NULL;
-
-		if (IsA(expr, Aggref))
-			return (Aggref *) expr;
-		if (!IsA(expr, Var))
-			return NULL;
-		var = (Var *) expr;
-		if (var->varno == OUTER_VAR)
-		{
-			if (IsA(plan, Append) && ((Append *) plan)->appendplans != NIL)
-				child = linitial(((Append *) plan)->appendplans);
-			else if (IsA(plan, MergeAppend) && ((MergeAppend *) plan)->mergeplans != NIL)
-				child = linitial(((MergeAppend *) plan)->mergeplans);
-			else
-				child = outerPlan(plan);
-		}
-		else if (var->varno == INNER_VAR)
-			child = innerPlan(plan);
-		if (child == NULL || var->varattno < 1 ||
-			var->varattno > list_length(child->targetlist))
-			return NULL;
-		plan = child;
-		expr = ((TargetEntry *) list_nth(plan->targetlist, var->varattno - 1))->expr;
-	}
-	return NULL;
-}
-
-/*
- * A privacy parameter or bound must be the same for every row: no column
- * reference, volatile function, subquery or aggregate.
- */
+/* Refuse a parameter that is not fixed for the whole query. */
 static void
 dp_check_param_expr(Expr *expr, const char *pname, const char *aggname)
 {
-	if (contain_var_clause((Node *) expr) ||
-		contain_volatile_functions((Node *) expr) ||
-		contain_subplans((Node *) expr) ||
-		contain_agg_clause((Node *) expr))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of %s must be a constant", pname, aggname),
-				 errdetail("Privacy parameters and bounds are fixed for the whole query: no column reference, volatile function or subquery."),
-				 errhint("Write the value as a literal or a query parameter.  To bound each person's contribution, use the per-unit aggregates (dp_sum_per_unit, dp_avg_per_unit).")));
+	CivicDpArgKind kind = civic_dp_arg_kind(expr);
+
+	if (kind != CIVIC_DP_ARG_FIXED)
+		civic_dp_report_arg(kind, pname, aggname);
 }
 
 /*
@@ -182,38 +127,27 @@ static void
 dp_check_trans_params(FunctionCallInfo fcinfo, const char *aggname)
 {
 	Aggref	   *aggref;
-	HeapTuple	proctup;
-	Oid		   *argtypes;
-	char	  **argnames;
-	char	   *argmodes;
-	int			nargs;
-	int			i;
+	const CivicDpAggInfo *info;
+	int			j;
 
 	if (fcinfo->flinfo->fn_extra != NULL)
 		return;
 	aggref = AggGetAggref(fcinfo);
 	if (aggref == NULL || DO_AGGSPLIT_COMBINE(aggref->aggsplit))
 		return;
-	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggref->aggfnoid));
-	if (!HeapTupleIsValid(proctup))
-		elog(ERROR, "cache lookup failed for function %u", aggref->aggfnoid);
-	nargs = get_func_arg_info(proctup, &argtypes, &argnames, &argmodes);
-	ReleaseSysCache(proctup);
-	aggname = get_func_name(aggref->aggfnoid);
-	for (i = 0; i < nargs && argnames != NULL && i < list_length(aggref->args); i++)
+	info = civic_dp_agg_info(aggref->aggfnoid);
+	for (j = 0; j < DP_NPARAMS; j++)
 	{
-		int			j;
+		Expr	   *expr = civic_dp_arg(info, aggref, j);
 
-		for (j = 0; j < DP_NPARAMS; j++)
-			if (argnames[i] != NULL && strcmp(argnames[i], dp_param_names[j]) == 0)
-				dp_check_param_expr(((TargetEntry *) list_nth(aggref->args, i))->expr,
-									dp_param_names[j], aggname);
+		if (expr != NULL)
+			dp_check_param_expr(expr, civic_dp_param_names[j], info->name);
 	}
 	/* any non-NULL marker: checked */
 	fcinfo->flinfo->fn_extra = fcinfo->flinfo;
 }
 
-/* Build the per-call-site cache: find each parameter by argument name. */
+/* Build the per-call-site cache: compile each parameter's expression. */
 static DpParamCache *
 dp_param_cache(FunctionCallInfo fcinfo, const char *aggname)
 {
@@ -221,12 +155,8 @@ dp_param_cache(FunctionCallInfo fcinfo, const char *aggname)
 	AggState   *aggstate;
 	Aggref	   *aggref;
 	Aggref	   *orig;
-	HeapTuple	proctup;
-	Oid		   *argtypes;
-	char	  **argnames;
-	char	   *argmodes;
-	int			nargs;
-	int			i;
+	const CivicDpAggInfo *info;
+	int			j;
 	MemoryContext oldcxt;
 
 	if (cache != NULL)
@@ -247,76 +177,36 @@ dp_param_cache(FunctionCallInfo fcinfo, const char *aggname)
 	aggref = AggGetAggref(fcinfo);
 	if (aggref == NULL)
 		elog(ERROR, "civic: %s final function called without an Aggref", aggname);
-	orig = aggref;
-	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
-	{
-		orig = dp_find_partial_aggref(aggstate, aggref);
-		if (orig == NULL || orig->aggfnoid != aggref->aggfnoid)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("could not find the privacy parameters of %s in this parallel plan", aggname),
-					 errhint("SET max_parallel_workers_per_gather = 0 and run the query again.")));
-	}
-	if (orig->aggorder != NIL || orig->aggdistinct != NIL)
+	info = civic_dp_agg_info(aggref->aggfnoid);
+	/* an aggregate made of civic's functions outside civic is never metered */
+	if (!info->is_dp)
+		civic_privacy_unmetered(aggname);
+	orig = civic_dp_source_aggref(aggstate->ss.ps.plan, aggref);
+	if (orig == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s does not support DISTINCT or ORDER BY in its arguments", aggname),
-				 errhint("Use dp_count_units() to count distinct privacy units.")));
-
-	proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(orig->aggfnoid));
-	if (!HeapTupleIsValid(proctup))
-		elog(ERROR, "cache lookup failed for function %u", orig->aggfnoid);
-	nargs = get_func_arg_info(proctup, &argtypes, &argnames, &argmodes);
-	ReleaseSysCache(proctup);
+				 errmsg("could not find the privacy parameters of %s in this parallel plan", aggname),
+				 errhint("SET max_parallel_workers_per_gather = 0 and run the query again.")));
+	civic_dp_check_call_shape(orig, aggname);
 
 	oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	cache = (DpParamCache *) palloc0(sizeof(DpParamCache));
-	cache->aggfnoid = orig->aggfnoid;
-	for (i = 0; i < nargs && argnames != NULL; i++)
+	cache->info = info;
+	for (j = 0; j < DP_NPARAMS; j++)
 	{
-		int			j;
+		Expr	   *expr;
 
-		for (j = 0; j < DP_NPARAMS; j++)
-		{
-			Expr	   *expr;
-
-			if (argnames[i] == NULL || strcmp(argnames[i], dp_param_names[j]) != 0)
-				continue;
-			if (i >= list_length(orig->args))
-				elog(ERROR, "civic: %s has fewer arguments than its signature", aggname);
-			expr = ((TargetEntry *) list_nth(orig->args, i))->expr;
-			dp_check_param_expr(expr, dp_param_names[j], aggname);
-			cache->expr[j] = ExecInitExpr(expr, &aggstate->ss.ps);
-			cache->type[j] = exprType((Node *) expr);
-		}
+		if (info->arg[j] < 0)
+			continue;
+		expr = civic_dp_arg(info, orig, j);
+		if (expr == NULL)
+			elog(ERROR, "civic: %s has fewer arguments than its signature", aggname);
+		dp_check_param_expr(expr, civic_dp_param_names[j], aggname);
+		cache->expr[j] = ExecInitExpr(expr, &aggstate->ss.ps);
 	}
 	MemoryContextSwitchTo(oldcxt);
 	fcinfo->flinfo->fn_extra = cache;
 	return cache;
-}
-
-/* Validate epsilon (and delta): finite, > 0; delta in [0, 1). */
-static void
-dp_check_privacy(const char *aggname, double epsilon, double delta)
-{
-	if (isnan(epsilon) || isinf(epsilon) || epsilon <= 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("epsilon must be positive and finite"),
-				 errdetail("%s was called with epsilon = %g.", aggname, epsilon),
-				 errhint("Typical values are between 0.1 and 2.")));
-	if (epsilon > 1e6)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("epsilon must be at most 1e6"),
-				 errdetail("%s was called with epsilon = %g.", aggname, epsilon),
-				 errhint("Typical values are between 0.1 and 2.")));
-	if (isnan(delta) || delta < 0.0 || delta >= 1.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("delta must be in [0, 1)"),
-				 errdetail("%s was called with delta = %g.", aggname, delta),
-				 errhint("Use delta = 0 for pure epsilon-DP, or a value well below 1/(number of people).")));
 }
 
 /* Evaluate the parameters of this evaluation from the plan. */
@@ -330,6 +220,7 @@ dp_get_params(FunctionCallInfo fcinfo, const char *aggname, DpParams *params)
 
 	memset(params, 0, sizeof(*params));
 	params->aggname = aggname;
+	params->info = cache->info;
 	for (j = 0; j < DP_NPARAMS; j++)
 	{
 		bool		isnull;
@@ -340,7 +231,7 @@ dp_get_params(FunctionCallInfo fcinfo, const char *aggname, DpParams *params)
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s of %s must not be null", dp_param_names[j], aggname)));
+					 errmsg("%s of %s must not be null", civic_dp_param_names[j], aggname)));
 		params->present[j] = true;
 	}
 	if (!params->present[DP_PARAM_EPSILON])
@@ -348,26 +239,24 @@ dp_get_params(FunctionCallInfo fcinfo, const char *aggname, DpParams *params)
 	params->epsilon = DatumGetFloat8(params->value[DP_PARAM_EPSILON]);
 	params->delta = params->present[DP_PARAM_DELTA] ?
 		DatumGetFloat8(params->value[DP_PARAM_DELTA]) : 0.0;
-	dp_check_privacy(aggname, params->epsilon, params->delta);
+	civic_dp_check_privacy(aggname, params->epsilon, params->delta);
 }
 
-/* Pass this evaluation's cost through the single accounting point. */
+/*
+ * Pass this evaluation's cost through the single accounting point, under
+ * the mechanism dp_params.c records for the aggregate (the one the meter
+ * charged).
+ */
 static void
-dp_account(FunctionCallInfo fcinfo, const DpParams *params, const char *mechanism)
+dp_account(FunctionCallInfo fcinfo, const DpParams *params)
 {
 	CivicPrivacyCost cost;
 
 	cost.aggregate = params->aggname;
-	cost.mechanism = mechanism;
+	cost.mechanism = civic_dp_mechanism(params->info, params->delta);
 	cost.epsilon = params->epsilon;
 	cost.delta = params->delta;
 	civic_privacy_account(fcinfo, &cost);
-}
-
-static const char *
-dp_mechanism(double delta)
-{
-	return delta > 0.0 ? "discrete_gaussian" : "discrete_laplace";
 }
 
 /* Bounds check shared by the float8 paths. */
@@ -815,7 +704,7 @@ dp_count_final(PG_FUNCTION_ARGS)
 
 	dp_get_params(fcinfo, "dp_count", &params);
 	dp_noise_setup(&noise, 1, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	result = (st ? st->count : 0) + dp_noise_draw(&noise);
 	PG_RETURN_INT64(dp_int128_to_int64(result, "dp_count"));
 }
@@ -1159,7 +1048,7 @@ dp_sum_float8_final(PG_FUNCTION_ARGS)
 	dp_params_float_grid(&params, false, &grid);
 	dp_check_state_grid(st, &grid, "dp_sum");
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
 	PG_RETURN_FLOAT8(ldexp((double) units, grid.k));
 }
@@ -1190,7 +1079,7 @@ dp_sum_int8_final(PG_FUNCTION_ARGS)
 	dp_int_grid(lower, upper, params.epsilon, params.delta, &grid);
 	dp_check_state_grid(st, &grid, "dp_sum");
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
 	if (units > (((dp_int128) PG_INT64_MAX) >> grid.k) ||
 		units < (((dp_int128) PG_INT64_MIN) >> grid.k))
@@ -1230,7 +1119,7 @@ dp_sum_numeric_final(PG_FUNCTION_ARGS)
 	dp_numeric_grid(lower, upper, params.epsilon, params.delta, &grid, NULL);
 	dp_check_state_grid(st, &grid, "dp_sum");
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
 	PG_RETURN_NUMERIC(dp_units_to_numeric(units, grid.k));
 }
@@ -1301,7 +1190,7 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
 	dp_check_state_grid(st, &grid, "dp_avg");
 	/* validate that both halves can be noised before charging */
 	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), params.epsilon / 2, params.delta / 2);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	PG_RETURN_FLOAT8(dp_avg_release(st ? st->sum : 0, st ? st->n : 0, &grid,
 									DatumGetFloat8(params.value[DP_PARAM_LOWER]),
 									DatumGetFloat8(params.value[DP_PARAM_UPPER]),
@@ -1627,7 +1516,7 @@ dp_pct_final_common(FunctionCallInfo fcinfo, const char *aggname, bool median)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the bounds of %s changed during the query", aggname)));
-	dp_account(fcinfo, &params, "exponential");
+	dp_account(fcinfo, &params);
 
 	/*
 	 * eps' = s / 2^f <= epsilon (s < 2^20; f <= 67 keeps the denominator
@@ -1713,7 +1602,7 @@ dp_count_error(PG_FUNCTION_ARGS)
 	double		delta = PG_GETARG_FLOAT8(2);
 	DpNoise		noise;
 
-	dp_check_privacy("dp_count_error", epsilon, delta);
+	civic_dp_check_privacy("dp_count_error", epsilon, delta);
 	dp_check_confidence(confidence);
 	dp_noise_setup(&noise, 1, epsilon, delta);
 	PG_RETURN_FLOAT8(dp_noise_halfwidth(&noise, confidence));
@@ -1732,7 +1621,7 @@ dp_sum_error(PG_FUNCTION_ARGS)
 	DpGrid		grid;
 	DpNoise		noise;
 
-	dp_check_privacy("dp_sum_error", epsilon, delta);
+	civic_dp_check_privacy("dp_sum_error", epsilon, delta);
 	dp_check_confidence(confidence);
 	dp_check_float_bounds("dp_sum_error", lower, upper);
 	dp_float_grid(lower, upper, epsilon, delta, &grid);
@@ -1840,7 +1729,7 @@ dp_avg_error(PG_FUNCTION_ARGS)
 	int			reach;
 	int			i;
 
-	dp_check_privacy("dp_avg_error", epsilon, delta);
+	civic_dp_check_privacy("dp_avg_error", epsilon, delta);
 	dp_check_confidence(confidence);
 	dp_check_float_bounds("dp_avg_error", lower, upper);
 	dp_float_grid(lower, upper, epsilon / 2, delta / 2, &grid);
@@ -1899,7 +1788,7 @@ dp_sum_grid(PG_FUNCTION_ARGS)
 	double		delta = PG_GETARG_FLOAT8(3);
 	DpGrid		grid;
 
-	dp_check_privacy("dp_sum_grid", epsilon, delta);
+	civic_dp_check_privacy("dp_sum_grid", epsilon, delta);
 	dp_check_float_bounds("dp_sum_grid", lower, upper);
 	dp_float_grid(lower, upper, epsilon, delta, &grid);
 	PG_RETURN_FLOAT8(ldexp(1.0, grid.k));
@@ -2261,7 +2150,7 @@ dp_count_units_final(PG_FUNCTION_ARGS)
 
 	dp_get_params(fcinfo, "dp_count_units", &params);
 	dp_noise_setup(&noise, 1, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	result = (st ? st->nused : 0) + dp_noise_draw(&noise);
 	PG_RETURN_INT64(dp_int128_to_int64(result, "dp_count_units"));
 }
@@ -2288,7 +2177,7 @@ dp_count_unit_final(PG_FUNCTION_ARGS)
 				 errdetail("dp_count was called with max_rows = %d.", max_rows)));
 	dp_int_grid(0, max_rows, params.epsilon, params.delta, &grid);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	for (i = 0; st != NULL && i < st->capacity; i++)
 		if (st->entries[i].used)
 			units += dp_int_to_grid(Min(st->entries[i].rows, (int64) max_rows), grid.k);
@@ -2331,7 +2220,7 @@ dp_sum_unit_final(PG_FUNCTION_ARGS)
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetFloat8(params.value[DP_PARAM_UPPER]);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	for (i = 0; st != NULL && i < st->capacity; i++)
 		if (st->entries[i].used)
 			units += dp_unit_clamped_units(st->entries[i].sum, lower, upper, &grid);
@@ -2358,7 +2247,7 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetFloat8(params.value[DP_PARAM_UPPER]);
 	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), params.epsilon / 2, params.delta / 2);
-	dp_account(fcinfo, &params, dp_mechanism(params.delta));
+	dp_account(fcinfo, &params);
 	for (i = 0; st != NULL && i < st->capacity; i++)
 		if (st->entries[i].used)
 			units += dp_unit_clamped_units(st->entries[i].sum / (double) st->entries[i].rows,
@@ -2380,7 +2269,7 @@ dp_count_noise_sd(PG_FUNCTION_ARGS)
 	double		delta = PG_GETARG_FLOAT8(1);
 	DpNoise		noise;
 
-	dp_check_privacy("dp_count_noise_sd", epsilon, delta);
+	civic_dp_check_privacy("dp_count_noise_sd", epsilon, delta);
 	dp_noise_setup(&noise, 1, epsilon, delta);
 	if (noise.gaussian)
 		PG_RETURN_FLOAT8(sqrt((double) noise.gau_a / (double) noise.gau_b));

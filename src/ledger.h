@@ -15,12 +15,7 @@
 
 #include "access/rmgr.h"
 
-/* the ledger file is damaged: every write refuses until an admin acts */
-#define ERRCODE_CIVIC_LEDGER_DAMAGED	MAKE_SQLSTATE('V','B','0','1','0')
-/* the ledger file cannot be written (permissions, read-only, I/O error) */
-#define ERRCODE_CIVIC_LEDGER_UNWRITABLE	MAKE_SQLSTATE('V','B','0','1','1')
-/* a charge or budget change on a standby (WAL comes from the primary only) */
-#define ERRCODE_CIVIC_LEDGER_READ_ONLY	MAKE_SQLSTATE('V','B','0','1','2')
+#include "errcodes.h"
 
 /*
  * civic's WAL resource manager.  RM_EXPERIMENTAL_ID (128) is the id the

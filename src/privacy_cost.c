@@ -77,128 +77,20 @@
 #include "utils/syscache.h"
 
 #include "budget.h"
+#include "dp_params.h"
 #include "privacy_cost.h"
 
-/* ---------------------------------------------------------------------
- * Which aggregates are civic DP aggregates (cached per backend)
- * --------------------------------------------------------------------- */
-
-typedef struct DpAggInfo
-{
-	Oid			aggfnoid;		/* hash key */
-	bool		is_dp;
-	bool		per_unit;		/* has an argument named "unit" */
-	int			eps_arg;		/* 0-based argument positions, -1 if none */
-	int			delta_arg;
-	char		name[NAMEDATALEN];
-} DpAggInfo;
-
-static HTAB *dp_cache = NULL;
 static HTAB *view_cache = NULL;
 
+/* pg_proc changed: whether a view computes DP aggregates depends on them. */
 static void
-dp_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue)
+view_cache_proc_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (dp_cache)
-	{
-		hash_destroy(dp_cache);
-		dp_cache = NULL;
-	}
-	/* whether a view computes DP aggregates depends on what they are */
 	if (view_cache)
 	{
 		hash_destroy(view_cache);
 		view_cache = NULL;
 	}
-}
-
-/* Look up (and cache) whether an aggregate is a civic DP aggregate. */
-static DpAggInfo *
-dp_agg_info(Oid aggfnoid)
-{
-	DpAggInfo  *info;
-	bool		found;
-
-	if (dp_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(DpAggInfo);
-		ctl.hcxt = CacheMemoryContext;
-		dp_cache = hash_create("civic dp aggregates", 64, &ctl,
-							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	info = hash_search(dp_cache, &aggfnoid, HASH_FIND, NULL);
-	if (info)
-		return info;
-
-	{
-		DpAggInfo	tmp;
-		HeapTuple	tup;
-
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.aggfnoid = aggfnoid;
-		tmp.eps_arg = tmp.delta_arg = -1;
-		tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggfnoid));
-		if (HeapTupleIsValid(tup))
-		{
-			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
-			Oid			civic_ext = get_extension_oid("civic", true);
-
-			if (proc->prokind == PROKIND_AGGREGATE && OidIsValid(civic_ext) &&
-				getExtensionOfObject(ProcedureRelationId, aggfnoid) == civic_ext)
-			{
-				bool		isnull;
-				Datum		names = SysCacheGetAttr(PROCOID, tup,
-													Anum_pg_proc_proargnames,
-													&isnull);
-
-				if (!isnull)
-				{
-					Datum	   *elems;
-					bool	   *nulls;
-					int			n,
-								i;
-
-					deconstruct_array(DatumGetArrayTypeP(names), TEXTOID, -1,
-									  false, TYPALIGN_INT, &elems, &nulls, &n);
-					for (i = 0; i < n; i++)
-					{
-						char	   *s;
-
-						if (nulls[i])
-							continue;
-						s = TextDatumGetCString(elems[i]);
-						if (strcmp(s, "epsilon") == 0)
-							tmp.eps_arg = i;
-						else if (strcmp(s, "delta") == 0)
-							tmp.delta_arg = i;
-						else if (strcmp(s, "unit") == 0)
-							tmp.per_unit = true;
-					}
-				}
-				tmp.is_dp = tmp.eps_arg >= 0;
-				strlcpy(tmp.name, NameStr(proc->proname), NAMEDATALEN);
-			}
-			ReleaseSysCache(tup);
-		}
-		info = hash_search(dp_cache, &aggfnoid, HASH_ENTER, &found);
-		memcpy(info, &tmp, sizeof(tmp));
-	}
-	return info;
-}
-
-/* Whether an aggregate is a civic DP aggregate; per_unit set if so. */
-bool
-civic_is_dp_aggregate(Oid aggfnoid, bool *per_unit)
-{
-	DpAggInfo  *info = dp_agg_info(aggfnoid);
-
-	if (per_unit)
-		*per_unit = info->per_unit;
-	return info->is_dp;
 }
 
 /* ---------------------------------------------------------------------
@@ -210,6 +102,7 @@ typedef struct MeteredAgg
 	Aggref	   *aggref;			/* the plan's node, as the executor sees it */
 	double		epsilon;		/* as written in the query */
 	double		delta;
+	const char *mechanism;		/* as recorded in the ledger */
 	bool		grouped;
 	int			nsets;
 	int64		evaluations;
@@ -261,7 +154,7 @@ typedef struct DpFound
 {
 	Aggref	   *aggref;
 	Agg		   *agg;			/* the Agg node evaluating it, if known */
-	DpAggInfo  *info;
+	const CivicDpAggInfo *info;
 	double		epsilon;
 	double		delta;
 	bool		valid;			/* parameters valid: charge them */
@@ -336,12 +229,6 @@ is_citus_internal_session(void)
 		 strncmp(application_name, "citus_", 6) == 0);
 }
 
-/* First plan of a list, or NULL. */
-static Plan *
-list_nth_or_null(List *plans)
-{
-	return plans != NIL ? (Plan *) linitial(plans) : NULL;
-}
 static bool walk_expr(Node *node, WalkState *ws);
 
 /* Number of grouping sets an Agg node (and its chain) evaluates. */
@@ -403,13 +290,16 @@ arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
 		return ARG_VALUE;
 	}
-	if (contain_var_clause((Node *) expr) ||
-		contain_volatile_functions((Node *) expr) ||
-		contain_subplans((Node *) expr) ||
-		contain_agg_clause((Node *) expr))
-		return ARG_REJECTED;
-	if (has_exec_param((Node *) expr, NULL))
-		return ARG_UNKNOWN;
+	/* the rule the aggregates apply (dp_params.c) */
+	switch (civic_dp_arg_kind(expr))
+	{
+		case CIVIC_DP_ARG_ROWWISE:
+			return ARG_REJECTED;
+		case CIVIC_DP_ARG_RUNTIME:
+			return ARG_UNKNOWN;
+		case CIVIC_DP_ARG_FIXED:
+			break;
+	}
 	{
 		ExprState  *es = ExecPrepareExpr(expr, estate);
 		Datum		d;
@@ -420,71 +310,16 @@ arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 	return ARG_VALUE;
 }
 
-static Expr *
-agg_arg(Aggref *aggref, int argno)
-{
-	if (argno < 0 || argno >= list_length(aggref->args))
-		return NULL;
-	return ((TargetEntry *) list_nth(aggref->args, argno))->expr;
-}
-
-/*
- * The partial aggregate feeding a combining one: follow its single argument,
- * a reference to the output of the node below, down to the Aggref that
- * computes it.  NULL if the chain is not of that shape.
- */
-static Aggref *
-partial_aggref_of(Aggref *combining, Agg *agg)
-{
-	Plan	   *plan = (Plan *) agg;
-	Expr	   *expr;
-	int			steps;
-
-	if (plan == NULL || list_length(combining->args) != 1)
-		return NULL;
-	expr = ((TargetEntry *) linitial(combining->args))->expr;
-	for (steps = 0; steps < 32 && expr != NULL; steps++)
-	{
-		Var		   *var;
-		Plan	   *below;
-
-		if (IsA(expr, Aggref))
-			return ((Aggref *) expr)->aggfnoid == combining->aggfnoid ?
-				(Aggref *) expr : NULL;
-		if (!IsA(expr, Var))
-			return NULL;
-		var = (Var *) expr;
-		if (var->varno == OUTER_VAR)
-		{
-			if (IsA(plan, Append))
-				below = list_nth_or_null(((Append *) plan)->appendplans);
-			else if (IsA(plan, MergeAppend))
-				below = list_nth_or_null(((MergeAppend *) plan)->mergeplans);
-			else
-				below = outerPlan(plan);
-		}
-		else if (var->varno == INNER_VAR)
-			below = innerPlan(plan);
-		else
-			return NULL;
-		if (below == NULL || var->varattno < 1 ||
-			var->varattno > list_length(below->targetlist))
-			return NULL;
-		plan = below;
-		expr = ((TargetEntry *) list_nth(plan->targetlist, var->varattno - 1))->expr;
-	}
-	return NULL;
-}
-
 /* Record one DP aggregate found in the plan. */
 static void
-found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
+found_dp_aggref(Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws)
 {
 	DpFound    *f = palloc0(sizeof(DpFound));
 	bool		eps_null = false,
 				delta_null = false;
 	ArgKind		eps_kind,
 				delta_kind = ARG_VALUE;
+	bool		rowwise = false;
 
 	if (ws->copies)
 		ereport(ERROR,
@@ -519,27 +354,42 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	 * A combining (Finalize) aggregate of a parallel plan reads the partial
 	 * states below; its parameters are those of the partial aggregate.
 	 */
-	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
-		aggref = partial_aggref_of(aggref, ws->cur_agg);
-	eps_kind = aggref == NULL ? ARG_UNKNOWN :
-		arg_value(agg_arg(aggref, info->eps_arg), ws->estate, &f->epsilon, &eps_null);
-	if (eps_kind == ARG_UNKNOWN)
-		ereport(ERROR,
-				(errcode(ERRCODE_CIVIC_UNMETERABLE),
-				 errmsg("epsilon of %s must be a constant or a query parameter", info->name),
-				 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
-				 errhint("Write epsilon as a literal or pass it as a parameter.")));
-	f->delta = 0;
-	if (info->delta_arg >= 0 && aggref != NULL)
+	aggref = civic_dp_source_aggref((Plan *) ws->cur_agg, aggref);
+	if (aggref != NULL)
 	{
-		delta_kind = arg_value(agg_arg(aggref, info->delta_arg), ws->estate,
+		CivicDpParam j;
+
+		/*
+		 * The aggregate's own checks, in its order (dp_agg.c): the call's
+		 * shape, then every parameter (bounds, p, max_rows too) fixed for
+		 * the query.  A parameter computed while the query runs cannot be
+		 * charged first: refused here, as the aggregate would.  One that
+		 * varies by row is refused by the aggregate (22023) before any
+		 * noise: not charged.
+		 */
+		civic_dp_check_call_shape(aggref, info->name);
+		for (j = 0; j < CIVIC_DP_NPARAMS; j++)
+		{
+			CivicDpArgKind kind = civic_dp_arg_kind(civic_dp_arg(info, aggref, j));
+
+			if (kind == CIVIC_DP_ARG_RUNTIME)
+				civic_dp_report_arg(kind, civic_dp_param_names[j], info->name);
+			if (kind == CIVIC_DP_ARG_ROWWISE)
+				rowwise = true;
+		}
+	}
+	eps_kind = aggref == NULL ? ARG_UNKNOWN :
+		arg_value(civic_dp_arg(info, aggref, CIVIC_DP_EPSILON), ws->estate,
+				  &f->epsilon, &eps_null);
+	if (eps_kind == ARG_UNKNOWN)
+		civic_dp_report_arg(CIVIC_DP_ARG_RUNTIME, "epsilon", info->name);
+	f->delta = 0;
+	if (info->arg[CIVIC_DP_DELTA] >= 0 && aggref != NULL)
+	{
+		delta_kind = arg_value(civic_dp_arg(info, aggref, CIVIC_DP_DELTA), ws->estate,
 							   &f->delta, &delta_null);
 		if (delta_kind == ARG_UNKNOWN)
-			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_UNMETERABLE),
-					 errmsg("delta of %s must be a constant or a query parameter", info->name),
-					 errdetail("The privacy cost of a query is charged before it runs, so it must be known then."),
-					 errhint("Write delta as a literal or pass it as a parameter.")));
+			civic_dp_report_arg(CIVIC_DP_ARG_RUNTIME, "delta", info->name);
 	}
 
 	/*
@@ -548,9 +398,8 @@ found_dp_aggref(Aggref *aggref, DpAggInfo *info, WalkState *ws)
 	 * will not match them either.
 	 */
 	f->valid = eps_kind == ARG_VALUE && delta_kind == ARG_VALUE &&
-		!eps_null && !delta_null &&
-		f->epsilon > 0 && f->epsilon <= 1e6 && !isnan(f->epsilon) &&
-		f->delta >= 0 && f->delta < 1;
+		!eps_null && !delta_null && !rowwise &&
+		civic_dp_privacy_valid(f->epsilon, f->delta);
 	if (!f->valid)
 	{
 		f->epsilon = get_float8_nan();
@@ -567,14 +416,14 @@ walk_expr(Node *node, WalkState *ws)
 	if (IsA(node, Aggref))
 	{
 		Aggref	   *aggref = (Aggref *) node;
-		DpAggInfo  *info = dp_agg_info(aggref->aggfnoid);
+		const CivicDpAggInfo *info = civic_dp_agg_info(aggref->aggfnoid);
 
 		if (info->is_dp && !DO_AGGSPLIT_SKIPFINAL(aggref->aggsplit))
 			found_dp_aggref(aggref, info, ws);
 	}
 	else if (IsA(node, WindowFunc))
 	{
-		DpAggInfo  *info = dp_agg_info(((WindowFunc *) node)->winfnoid);
+		const CivicDpAggInfo *info = civic_dp_agg_info(((WindowFunc *) node)->winfnoid);
 
 		/* same SQLSTATE as the aggregate's own check (dp_agg.c) */
 		if (info->is_dp)
@@ -942,7 +791,7 @@ view_arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 
 /* Price one DP aggregate of a view's definition. */
 static void
-view_agg_price(Aggref *aggref, DpAggInfo *info, Query *owner, ViewPriceCtx *ctx)
+view_agg_price(Aggref *aggref, const CivicDpAggInfo *info, Query *owner, ViewPriceCtx *ctx)
 {
 	DpFound    *f;
 	ListCell   *lc;
@@ -967,11 +816,11 @@ view_agg_price(Aggref *aggref, DpAggInfo *info, Query *owner, ViewPriceCtx *ctx)
 	f->nsets = owner->groupingSets == NIL ? 1 :
 		Max(list_length(expand_grouping_sets(owner->groupingSets,
 											 owner->groupDistinct, -1)), 1);
-	eps_kind = view_arg_value(agg_arg(aggref, info->eps_arg), ctx->estate,
-							  &f->epsilon, &eps_null);
-	if (info->delta_arg >= 0)
-		delta_kind = view_arg_value(agg_arg(aggref, info->delta_arg), ctx->estate,
-									&f->delta, &delta_null);
+	eps_kind = view_arg_value(civic_dp_arg(info, aggref, CIVIC_DP_EPSILON),
+							  ctx->estate, &f->epsilon, &eps_null);
+	if (info->arg[CIVIC_DP_DELTA] >= 0)
+		delta_kind = view_arg_value(civic_dp_arg(info, aggref, CIVIC_DP_DELTA),
+									ctx->estate, &f->delta, &delta_null);
 	if (eps_kind == ARG_UNKNOWN || delta_kind == ARG_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
@@ -981,9 +830,9 @@ view_agg_price(Aggref *aggref, DpAggInfo *info, Query *owner, ViewPriceCtx *ctx)
 				 errhint("Write the view's epsilon and delta as literals.")));
 	f->valid = eps_kind == ARG_VALUE && delta_kind == ARG_VALUE &&
 		!eps_null && !delta_null &&
-		f->epsilon > 0 && f->epsilon <= 1e6 && !isnan(f->epsilon) &&
-		f->delta >= 0 && f->delta < 1;
-	if (f->valid)
+		civic_dp_privacy_valid(f->epsilon, f->delta);
+	/* (a call the aggregate refuses, DISTINCT or ORDER BY, releases nothing) */
+	if (f->valid && civic_dp_call_shape_ok(aggref))
 		ctx->aggs = lappend(ctx->aggs, f);
 }
 
@@ -1004,7 +853,7 @@ view_price_walker(Node *node, ViewPriceCtx *ctx)
 	if (IsA(node, Aggref))
 	{
 		Aggref	   *aggref = (Aggref *) node;
-		DpAggInfo  *info = dp_agg_info(aggref->aggfnoid);
+		const CivicDpAggInfo *info = civic_dp_agg_info(aggref->aggfnoid);
 
 		if (info->is_dp)
 		{
@@ -1486,14 +1335,6 @@ aggregate_cost(DpFound *f, int32 k, double *eps, double *delta)
 	}
 }
 
-static const char *
-mechanism_of(DpFound *f)
-{
-	if (strstr(f->info->name, "percentile") || strstr(f->info->name, "median"))
-		return "exponential";
-	return f->delta > 0 ? "discrete_gaussian" : "discrete_laplace";
-}
-
 /* Whether an aggregate found in a plan is one already counted. */
 static bool
 found_is_dup(DpFound *f, List *found)
@@ -1552,7 +1393,7 @@ add_charge_lines(CivicCharge *charges, int *ncharges, List *aggs, bool dedup,
 		memcpy(&c->ds, ds, sizeof(CivicDatasetKey));
 		c->readable = readable;
 		strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
-		strlcpy(c->mechanism, mechanism_of(f), sizeof(c->mechanism));
+		strlcpy(c->mechanism, civic_dp_mechanism(f->info, f->delta), sizeof(c->mechanism));
 		aggregate_cost(f, k, &c->epsilon, &c->delta);
 	}
 }
@@ -1765,6 +1606,7 @@ meter_query(QueryDesc *qd, int eflags)
 		m->aggref = f->aggref;
 		m->epsilon = f->epsilon;
 		m->delta = f->delta;
+		m->mechanism = civic_dp_mechanism(f->info, f->delta);
 		m->grouped = f->grouped;
 		m->nsets = f->nsets;
 	}
@@ -1801,7 +1643,7 @@ civic_meter_init(void)
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = civic_emit_log;
 	EnableQueryId();
-	CacheRegisterSyscacheCallback(PROCOID, dp_cache_invalidate, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, view_cache_proc_invalidate, (Datum) 0);
 	CacheRegisterRelcacheCallback(view_cache_invalidate, (Datum) 0);
 }
 
@@ -1820,12 +1662,10 @@ civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 	Aggref	   *aggref;
 	MeteredAgg *m;
 
-	if (!(cost->epsilon > 0.0) || cost->epsilon > 1e6)
-		elog(ERROR, "civic: invalid privacy cost epsilon %g for %s",
-			 cost->epsilon, cost->aggregate);
-	if (!(cost->delta >= 0.0 && cost->delta < 1.0))
-		elog(ERROR, "civic: invalid privacy cost delta %g for %s",
-			 cost->delta, cost->aggregate);
+	/* (the final function validated them with the same rule) */
+	if (!civic_dp_privacy_valid(cost->epsilon, cost->delta))
+		elog(ERROR, "civic: invalid privacy cost epsilon %g, delta %g for %s",
+			 cost->epsilon, cost->delta, cost->aggregate);
 
 	if (!civic_ledger_enabled())
 		ereport(ERROR,
@@ -1843,11 +1683,7 @@ civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 
 	m = metered_lookup(aggref);
 	if (m == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_CIVIC_NOT_METERED),
-				 errmsg("evaluation of %s was not metered", cost->aggregate),
-				 errdetail("The aggregate runs in a query whose privacy cost was not charged to a budget."),
-				 errhint("Call civic's aggregates by their own names, in an ordinary query.")));
+		civic_privacy_unmetered(cost->aggregate);
 	if (!(cost->epsilon <= m->epsilon * (1.0 + 1e-12)) ||
 		!(cost->delta <= m->delta * (1.0 + 1e-12)))
 		ereport(ERROR,
@@ -1855,10 +1691,25 @@ civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 				 errmsg("evaluation of %s costs more than was charged", cost->aggregate),
 				 errdetail("Charged epsilon %g, delta %g; the evaluation needs epsilon %g, delta %g.",
 						   m->epsilon, m->delta, cost->epsilon, cost->delta)));
+	/* both sides take it from dp_params.c: a mismatch is a bug */
+	if (strcmp(cost->mechanism, m->mechanism) != 0)
+		elog(ERROR, "civic: %s uses mechanism %s but was charged as %s",
+			 cost->aggregate, cost->mechanism, m->mechanism);
 	m->evaluations++;
 	if (!m->grouped && m->evaluations > m->nsets)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_UNMETERABLE),
 				 errmsg("%s was evaluated more than once in one query", cost->aggregate),
 				 errdetail("Each re-evaluation would release a new noisy answer that was not charged.")));
+}
+
+/* Refuse an evaluation the meter did not charge for (VB002). */
+void
+civic_privacy_unmetered(const char *aggregate)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CIVIC_NOT_METERED),
+			 errmsg("evaluation of %s was not metered", aggregate),
+			 errdetail("The aggregate runs in a query whose privacy cost was not charged to a budget."),
+			 errhint("Call civic's aggregates by their own names, in an ordinary query.")));
 }

@@ -13,11 +13,7 @@
 
 #include "fmgr.h"
 
-/*
- * A DP aggregate in a distributed (Citus) query: refused until civic meters
- * distributed plans.  (civic's SQLSTATEs are in class VB, see budget.h.)
- */
-#define ERRCODE_CIVIC_DISTRIBUTED		MAKE_SQLSTATE('V','B','0','2','0')
+#include "errcodes.h"
 
 typedef struct CivicPrivacyCost
 {
@@ -30,5 +26,7 @@ typedef struct CivicPrivacyCost
 
 extern void civic_privacy_account(FunctionCallInfo fcinfo,
 								  const CivicPrivacyCost *cost);
+/* Refuse an evaluation that was not metered (VB002). */
+extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();
 
 #endif							/* CIVIC_PRIVACY_COST_H */

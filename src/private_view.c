@@ -95,6 +95,7 @@
 #include "utils/syscache.h"
 
 #include "budget.h"
+#include "dp_params.h"
 #include "private_view.h"
 
 PG_FUNCTION_INFO_V1(civic_check_private_view);
@@ -267,7 +268,7 @@ pv_anywhere_walker(Node *node, void *context)
 	{
 		Aggref	   *aggref = (Aggref *) node;
 
-		if (!civic_is_dp_aggregate(aggref->aggfnoid, NULL))
+		if (!civic_dp_agg_info(aggref->aggfnoid)->is_dp)
 			ereport(ERROR,
 					(errcode(PV_ERROR),
 					 errmsg("a private view may use no aggregate but civic's differentially-private ones"),
@@ -651,7 +652,7 @@ pv_check_view(Relation rel, PvCheck *pv)
 		if (tle->resjunk)
 			continue;
 		if (IsA(tle->expr, Aggref))
-			ok = civic_is_dp_aggregate(((Aggref *) tle->expr)->aggfnoid, NULL);
+			ok = civic_dp_agg_info(((Aggref *) tle->expr)->aggfnoid)->is_dp;
 		else
 			ok = pv->grouped && pv_key_var(pv, (Node *) tle->expr) != NULL;
 		if (!ok)
@@ -894,7 +895,7 @@ pv_scan_walker(Node *node, void *context)
 									rte->relkind == RELKIND_VIEW ? InvalidOid : rte->relid);
 		return false;
 	}
-	if (IsA(node, Aggref) && civic_is_dp_aggregate(((Aggref *) node)->aggfnoid, NULL))
+	if (IsA(node, Aggref) && civic_dp_agg_info(((Aggref *) node)->aggfnoid)->is_dp)
 		s->is_dp = true;
 	/* a SECURITY DEFINER function may read what the reader cannot */
 	if (check_functions_in_node(node, pv_scan_secdef, NULL))
