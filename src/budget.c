@@ -39,10 +39,10 @@
 #include "utils/tuplestore.h"
 #include "utils/varlena.h"
 
-#include "budget.h"
-#include "civic.h"
+#include "dataset.h"
+#include "ledger.h"
 
-#define ADMIN_ROLE "civic_budget_admin"
+#define ADMIN_ROLE CIVIC_ADMIN_ROLE
 
 PG_FUNCTION_INFO_V1(civic_set_budget);
 PG_FUNCTION_INFO_V1(civic_set_default_budget);
@@ -52,27 +52,8 @@ PG_FUNCTION_INFO_V1(civic_budget_remaining);
 PG_FUNCTION_INFO_V1(civic_privacy_ledger);
 PG_FUNCTION_INFO_V1(civic_privacy_budgets);
 PG_FUNCTION_INFO_V1(civic_is_budget_admin_sql);
-
-/* Set up the ledger (shared memory) and the metering hook. */
-void
-civic_budget_init(void)
-{
-	civic_ledger_init();
-	civic_meter_init();
-}
-
-/* Superuser, or a member of civic_budget_admin. */
-bool
-civic_is_budget_admin(void)
-{
-	Oid			userid = GetUserId();
-	Oid			admin;
-
-	if (superuser_arg(userid))
-		return true;
-	admin = get_role_oid(ADMIN_ROLE, true);
-	return OidIsValid(admin) && has_privs_of_role(userid, admin);
-}
+PG_FUNCTION_INFO_V1(civic_ledger_verify);
+PG_FUNCTION_INFO_V1(civic_ledger_compact);
 
 static void
 require_admin(const char *what)
@@ -83,36 +64,6 @@ require_admin(const char *what)
 				 errmsg("permission denied to %s", what),
 				 errdetail("Only superusers and members of role \"%s\" manage privacy budgets.",
 						   ADMIN_ROLE)));
-}
-
-/* How a dataset is shown: its name, the table, or a marker (as the API takes it). */
-char *
-civic_dataset_display(const CivicDatasetKey *ds)
-{
-	switch (ds->kind)
-	{
-		case CIVIC_DS_DEFAULT:
-			return pstrdup("(default)");
-		case CIVIC_DS_NONE:
-			return pstrdup(CIVIC_NO_TABLE_DATASET);
-		case CIVIC_DS_NAMED:
-			return pstrdup(ds->name);
-		case CIVIC_DS_TABLE:
-			{
-				/*
-				 * Always schema-qualified and quoted as needed, whatever the
-				 * search_path: the form that resolve_dataset() accepts back.
-				 */
-				char	   *relname = get_rel_name(ds->relid);
-				char	   *nspname = relname ?
-					get_namespace_name(get_rel_namespace(ds->relid)) : NULL;
-
-				if (relname == NULL || nspname == NULL)
-					return psprintf("%u", ds->relid);	/* dropped since */
-				return pstrdup(quote_qualified_identifier(nspname, relname));
-			}
-	}
-	return pstrdup("?");
 }
 
 /* A dataset argument: a declared dataset's name, or a table. */
@@ -355,7 +306,7 @@ ledger_row(const CivicLedgerRow *row, void *arg)
 	Datum		values[9];
 	bool		nulls[9];
 
-	if (row->type != 'C' || (!ctx->all && row->roleid != ctx->self))
+	if (!ctx->all && row->roleid != ctx->self)
 		return;
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = ObjectIdGetDatum(row->roleid);
@@ -381,7 +332,7 @@ civic_privacy_ledger(PG_FUNCTION_ARGS)
 	ctx.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ctx.all = civic_is_budget_admin();
 	ctx.self = GetSessionUserId();
-	civic_ledger_scan(ledger_row, &ctx);
+	civic_ledger_charges(ledger_row, &ctx);
 	return (Datum) 0;
 }
 
@@ -435,4 +386,30 @@ Datum
 civic_is_budget_admin_sql(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(civic_is_budget_admin());
+}
+
+/* civic.ledger_verify(): what the ledger file holds (budget administrators). */
+Datum
+civic_ledger_verify(PG_FUNCTION_ARGS)
+{
+	if (!civic_is_budget_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to verify the privacy ledger"),
+				 errdetail("Only superusers and members of role \"%s\" verify the ledger.",
+						   ADMIN_ROLE)));
+	return civic_ledger_verify_rows(fcinfo);
+}
+
+/* civic.ledger_compact(): compact the file now (budget administrators). */
+Datum
+civic_ledger_compact(PG_FUNCTION_ARGS)
+{
+	if (!civic_is_budget_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to compact the privacy ledger"),
+				 errdetail("Only superusers and members of role \"%s\" compact the ledger.",
+						   ADMIN_ROLE)));
+	PG_RETURN_TEXT_P(cstring_to_text(civic_ledger_compact_now()));
 }

@@ -8,6 +8,9 @@
 
 #include "civic.h"
 #include "dp_params.h"
+#include "guc.h"
+#include "ledger.h"
+#include "meter.h"
 #include "private_view.h"
 
 PG_MODULE_MAGIC;
@@ -22,6 +25,7 @@ _PG_init(void)
 	civic_dp_params_init();
 	civic_boundary_init();
 	civic_postcode_directory_init();
-	civic_budget_init();
+	civic_ledger_init();			/* shared memory, the WAL resource manager */
+	civic_meter_init();
 	civic_private_view_init();	/* after the meter: its check runs first */
 }

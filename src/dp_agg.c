@@ -13,7 +13,7 @@
  * drawn only in the final function, exactly once per evaluation, after all
  * partial states are combined: the final function reads the privacy
  * parameters (epsilon, delta, bounds, ...) from the query plan, validates
- * them, passes the cost through civic_privacy_account() (privacy_cost.h),
+ * them, passes the cost through civic_privacy_account() (meter.h),
  * and only then draws noise (dp_noise.c).
  *
  * Privacy parameters come from the plan, not from rows
@@ -74,7 +74,7 @@
 
 #include "dp_noise.h"
 #include "dp_params.h"
-#include "privacy_cost.h"
+#include "meter.h"
 
 /* ------------------------------------------------------------------------
  * Privacy parameters, read from the plan

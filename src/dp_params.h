@@ -9,7 +9,7 @@
  *	  combining aggregate of a parallel plan finds the partial aggregate that
  *	  carries its arguments.
  *
- * Both the metering executor hook (meter, privacy_cost.c) and the
+ * Both the metering executor hook (meter_hook.c) and the
  * aggregates' final functions (dp_agg.c) use it, so they agree exactly on
  * what a call costs and whether it is valid.  It depends on nothing of
  * civic but the SQLSTATEs.

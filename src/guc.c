@@ -9,8 +9,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
-#include "civic.h"
-#include "ledger.h"
+#include "guc.h"
 
 /* Shared-memory slots for budget accounts, dataset tables and datasets. */
 int			civic_budget_max_entries = 10000;

@@ -83,8 +83,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
-#include "budget.h"
-#include "civic.h"
+#include "guc.h"
 #include "ledger.h"
 
 #define LEDGER_DIR		"pg_civic"
@@ -114,6 +113,24 @@
 #define RECF_SAME_TEXT	0x01	/* query text of the previous record */
 #define RECF_HAS_LIMIT	0x02	/* REC_STATE: the account has a limit */
 
+/*
+ * On-disk format.  Every record starts with a header whose magic number
+ * names the format version of the record: "CLV1" (civic 0.1.0, still read,
+ * never written) or "CLV2" (written since 0.2.0); a reader refuses any other
+ * as damage.  A record names its dataset in the ledger's own on-disk form
+ * below, never as the in-memory hash key (CivicDatasetKey): changing the
+ * key changes no file.  The layout is that of 0.1.0's records, fixed.
+ */
+typedef struct LedgerDataset
+{
+	Oid			dbid;
+	int32		kind;			/* CivicDatasetKind */
+	Oid			relid;			/* CIVIC_DS_TABLE */
+	char		name[64];		/* CIVIC_DS_NAMED */
+} LedgerDataset;
+
+StaticAssertDecl(NAMEDATALEN <= 64, "dataset names must fit the ledger's on-disk field");
+
 /* On-disk record of civic 0.1.0; still read, never written. */
 typedef struct LedgerRecordV1
 {
@@ -124,7 +141,7 @@ typedef struct LedgerRecordV1
 	TimestampTz time;
 	Oid			roleid;
 	Oid			actor;
-	CivicDatasetKey ds;
+	LedgerDataset ds;
 	Oid			member_relid;
 	int32		k;
 	double		epsilon;
@@ -152,7 +169,7 @@ typedef struct LedgerRecord
 	TimestampTz time;
 	Oid			roleid;			/* account holder */
 	Oid			actor;			/* who made the record */
-	CivicDatasetKey ds;
+	LedgerDataset ds;
 	Oid			member_relid;	/* REC_MAP */
 	int32		k;				/* REC_MAP: max groups per unit */
 	double		epsilon;		/* REC_STATE: sum of the charges folded */
@@ -409,12 +426,44 @@ account_enter(const AccountKey *key, bool create)
 	return a;
 }
 
+/* A dataset as written in a record. */
+static void
+ds_to_disk(const CivicDatasetKey *ds, LedgerDataset *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->dbid = ds->dbid;
+	out->kind = ds->kind;
+	out->relid = ds->relid;
+	strlcpy(out->name, ds->name, sizeof(out->name));
+}
+
+/* A dataset of a record as the in-memory key (zero-filled). */
+static void
+ds_from_disk(const LedgerDataset *in, CivicDatasetKey *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	ds->dbid = in->dbid;
+	ds->kind = in->kind;
+	ds->relid = in->relid;
+	strlcpy(ds->name, in->name, Min(sizeof(ds->name), sizeof(in->name)));
+}
+
 static void
 make_account_key(AccountKey *key, Oid roleid, const CivicDatasetKey *ds)
 {
 	memset(key, 0, sizeof(*key));
 	memcpy(&key->ds, ds, sizeof(CivicDatasetKey));
 	key->roleid = roleid;
+}
+
+/* The account a record is about. */
+static void
+make_record_account_key(AccountKey *key, const LedgerRecord *rec)
+{
+	CivicDatasetKey ds;
+
+	ds_from_disk(&rec->ds, &ds);
+	make_account_key(key, rec->roleid, &ds);
 }
 
 /* Apply one record to the shared tables (replay, redo and live path). */
@@ -427,7 +476,7 @@ apply_record(const LedgerRecord *rec)
 	switch (rec->type)
 	{
 		case REC_CHARGE:
-			make_account_key(&key, rec->roleid, &rec->ds);
+			make_record_account_key(&key, rec);
 			a = account_enter(&key, true);
 			a->st.spent_eps = add_sat(a->st.spent_eps, rec->eps_units);
 			a->st.spent_delta = add_sat(a->st.spent_delta, rec->delta_units);
@@ -437,20 +486,20 @@ apply_record(const LedgerRecord *rec)
 			a->last_charge = Max(a->last_charge, rec->time);
 			break;
 		case REC_BUDGET:
-			make_account_key(&key, rec->roleid, &rec->ds);
+			make_record_account_key(&key, rec);
 			a = account_enter(&key, true);
 			a->st.has_limit = true;
 			a->st.limit_eps = rec->eps_units;
 			a->st.limit_delta = rec->delta_units;
 			break;
 		case REC_RESET:
-			make_account_key(&key, rec->roleid, &rec->ds);
+			make_record_account_key(&key, rec);
 			a = account_enter(&key, true);
 			a->st.spent_eps = 0;
 			a->st.spent_delta = 0;
 			break;
 		case REC_STATE:
-			make_account_key(&key, rec->roleid, &rec->ds);
+			make_record_account_key(&key, rec);
 			a = account_enter(&key, true);
 			a->st.has_limit = (rec->flags & RECF_HAS_LIMIT) != 0;
 			a->st.limit_eps = rec->limit_eps;
@@ -1425,7 +1474,7 @@ new_record(int type, Oid roleid, const CivicDatasetKey *ds, const char *text)
 	rec->roleid = roleid;
 	rec->actor = GetUserId();
 	if (ds)
-		memcpy(&rec->ds, ds, sizeof(CivicDatasetKey));
+		ds_to_disk(ds, &rec->ds);
 	rec->textlen = textlen;
 	if (textlen)
 		memcpy(((char *) rec) + sizeof(LedgerRecord), text, textlen);
@@ -1489,23 +1538,17 @@ effective_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 	}
 }
 
-static char *
-fmt_units(int64 units, double scale)
-{
-	if (units == CIVIC_UNLIMITED)
-		return "unlimited";
-	return psprintf("%.15g", civic_units_value(units, scale));
-}
-
 /*
  * Check and spend a query's charge atomically.  Either every line is
- * recorded durably (WAL and file) and added to the totals, or an ERROR is
- * raised: VB001 when the budget is too small, and then nothing is charged.
+ * recorded durably (WAL and file) and added to the totals, or nothing is
+ * charged: false (and *refusal) when a budget is too small, an ERROR when
+ * the ledger cannot be written.
  */
-void
+bool
 civic_ledger_charge(Oid roleid,
 					const CivicCharge *charges, int ncharges,
-					uint64 queryid, const char *query_text)
+					uint64 queryid, const char *query_text,
+					CivicLedgerRefusal *refusal)
 {
 	LedgerRecord **recs;
 	int			i,
@@ -1519,7 +1562,7 @@ civic_ledger_charge(Oid roleid,
 
 	require_ledger();
 	if (ncharges == 0)
-		return;
+		return true;
 	require_writable();
 	memset(&bad_state, 0, sizeof(bad_state));
 
@@ -1594,31 +1637,18 @@ civic_ledger_charge(Oid roleid,
 	if (bad < 0)
 		make_durable(lsn, upto);
 
-	if (bad >= 0)
-	{
-		int64		rem_eps,
-					rem_delta;
-
-		rem_eps = bad_state.limit_eps == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
-			Max(bad_state.limit_eps - bad_state.spent_eps, 0);
-		rem_delta = bad_state.limit_delta == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
-			Max(bad_state.limit_delta - bad_state.spent_delta, 0);
-		ereport(ERROR,
-				(errcode(ERRCODE_CIVIC_BUDGET_EXCEEDED),
-				 errmsg("privacy budget exceeded for dataset %s",
-						civic_dataset_display(&charges[bad].ds)),
-				 errdetail("Spent epsilon %s, delta %s; requested epsilon %s, delta %s; remaining epsilon %s, delta %s.",
-						   fmt_units(bad_state.spent_eps, CIVIC_EPS_SCALE),
-						   fmt_units(bad_state.spent_delta, CIVIC_DELTA_SCALE),
-						   fmt_units(bad_eps, CIVIC_EPS_SCALE),
-						   fmt_units(bad_delta, CIVIC_DELTA_SCALE),
-						   fmt_units(rem_eps, CIVIC_EPS_SCALE),
-						   fmt_units(rem_delta, CIVIC_DELTA_SCALE)),
-				 errhint("Ask a budget administrator to raise the budget with civic.set_budget(), or ask for a smaller epsilon.")));
-	}
 	for (i = 0; i < ncharges; i++)
 		pfree(recs[i]);
 	pfree(recs);
+	if (bad >= 0)
+	{
+		refusal->charge = bad;
+		refusal->state = bad_state;
+		refusal->req_eps = bad_eps;
+		refusal->req_delta = bad_delta;
+		return false;
+	}
+	return true;
 }
 
 /* Record a new limit for an account (or a role's default). */
@@ -1836,10 +1866,9 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 	old = MemoryContextSwitchTo(vs->rowcxt);
 	if (rec->type == REC_CHARGE)
 	{
-		row.type = REC_CHARGE;
 		row.time = rec->time;
 		row.roleid = rec->roleid;
-		row.ds = rec->ds;
+		ds_from_disk(&rec->ds, &row.ds);
 		row.epsilon = rec->epsilon;
 		row.delta = rec->delta;
 		row.queryid = rec->queryid;
@@ -1851,10 +1880,9 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 	else if (rec->type == REC_STATE && rec->queryid > 0)
 	{
 		/* charges folded by compaction: one row with their sums */
-		row.type = REC_CHARGE;
 		row.time = rec->time;
 		row.roleid = rec->roleid;
-		row.ds = rec->ds;
+		ds_from_disk(&rec->ds, &row.ds);
 		row.epsilon = rec->epsilon;
 		row.delta = rec->delta;
 		row.queryid = 0;
@@ -1869,7 +1897,7 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 
 /* Visit every charge of this database in the file, up to its durable end. */
 void
-civic_ledger_scan(CivicLedgerRowCallback cb, void *arg)
+civic_ledger_charges(CivicLedgerRowCallback cb, void *arg)
 {
 	uint64		end;
 	int			fd;
@@ -2196,7 +2224,7 @@ compact_ledger(int elevel)
 		rec.seq = last;
 		rec.time = a->last_charge;
 		rec.roleid = a->key.roleid;
-		rec.ds = a->key.ds;
+		ds_to_disk(&a->key.ds, &rec.ds);
 		rec.flags = a->st.has_limit ? RECF_HAS_LIMIT : 0;
 		rec.limit_eps = a->st.limit_eps;
 		rec.limit_delta = a->st.limit_delta;
@@ -2308,9 +2336,7 @@ scan_after(int fd, uint64 off, ScanCallback cb, void *arg, uint64 *last_seq,
 	pfree(prevtext);
 }
 
-PG_FUNCTION_INFO_V1(civic_ledger_verify);
 PG_FUNCTION_INFO_V1(civic_ledger_accept_damage);
-PG_FUNCTION_INFO_V1(civic_ledger_compact);
 
 /*
  * civic.ledger_verify(): read the whole file now and report what it holds:
@@ -2318,7 +2344,7 @@ PG_FUNCTION_INFO_V1(civic_ledger_compact);
  * nature of any damage, and how many good records follow it.
  */
 Datum
-civic_ledger_verify(PG_FUNCTION_ARGS)
+civic_ledger_verify_rows(FunctionCallInfo fcinfo)
 {
 	TupleDesc	tupdesc;
 	Datum		values[9];
@@ -2330,11 +2356,6 @@ civic_ledger_verify(PG_FUNCTION_ARGS)
 	bool		damaged;
 
 	require_ledger();
-	if (!civic_is_budget_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to verify the privacy ledger"),
-				 errdetail("Only superusers and members of role \"civic_budget_admin\" verify the ledger.")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "civic: return type must be a row type");
 
@@ -2505,19 +2526,14 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(note));
 }
 
-/* civic.ledger_compact(): compact the file now (budget administrators). */
-Datum
-civic_ledger_compact(PG_FUNCTION_ARGS)
+/* civic.ledger_compact(): compact the file now; returns a report. */
+char *
+civic_ledger_compact_now(void)
 {
 	uint64		before,
 				after;
 
 	require_ledger();
-	if (!civic_is_budget_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to compact the privacy ledger"),
-				 errdetail("Only superusers and members of role \"civic_budget_admin\" compact the ledger.")));
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_LEDGER_READ_ONLY),
@@ -2527,9 +2543,8 @@ civic_ledger_compact(PG_FUNCTION_ARGS)
 	before = ledger->file_end;
 	(void) compact_ledger(ERROR);
 	after = ledger->file_end;
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%llu bytes before, %llu after",
-											  (unsigned long long) before,
-											  (unsigned long long) after)));
+	return psprintf("%llu bytes before, %llu after",
+					(unsigned long long) before, (unsigned long long) after);
 }
 
 /* ---------------------------------------------------------------------

@@ -94,7 +94,7 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
-#include "budget.h"
+#include "dataset.h"
 #include "dp_params.h"
 #include "private_view.h"
 

@@ -1,15 +1,16 @@
 /*
- * privacy_cost.h
- *	  The single place through which the privacy cost of every evaluation
- *	  of a civic differential-privacy aggregate passes.
+ * meter.h
+ *	  The meter (meter_hook.c): the single place through which the privacy
+ *	  cost of every evaluation of a civic differential-privacy aggregate
+ *	  passes, and the executor hook that charges queries before they run.
  *
  * Every DP final function calls civic_privacy_account() once per
  * evaluation, after validating its parameters and before drawing noise.
  * The budget ledger plugs in here: it may raise an ERROR, in which case no
  * noise is drawn and no result is returned.
  */
-#ifndef CIVIC_PRIVACY_COST_H
-#define CIVIC_PRIVACY_COST_H
+#ifndef CIVIC_METER_H
+#define CIVIC_METER_H
 
 #include "fmgr.h"
 
@@ -26,7 +27,10 @@ typedef struct CivicPrivacyCost
 
 extern void civic_privacy_account(FunctionCallInfo fcinfo,
 								  const CivicPrivacyCost *cost);
+/* Install the metering hooks (from _PG_init; only when preloaded). */
+extern void civic_meter_init(void);
+
 /* Refuse an evaluation that was not metered (VB002). */
 extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();
 
-#endif							/* CIVIC_PRIVACY_COST_H */
+#endif							/* CIVIC_METER_H */

@@ -1,5 +1,5 @@
 /*
- * privacy_cost.c
+ * meter_hook.c
  *	  Metering of differential-privacy aggregates.
  *
  * Two halves meet here:
@@ -76,9 +76,10 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
-#include "budget.h"
+#include "dataset.h"
 #include "dp_params.h"
-#include "privacy_cost.h"
+#include "ledger.h"
+#include "meter.h"
 
 static HTAB *view_cache = NULL;
 
@@ -641,56 +642,6 @@ rte_is_read_table(RangeTblEntry *rte)
 	return rte->rtekind == RTE_RELATION &&
 		(rte->requiredPerms & ACL_SELECT) != 0 &&
 		rte->relkind != RELKIND_VIEW;
-}
-
-/*
- * Whether a role may SELECT every column of a table directly.  A grant on
- * some columns only does not count: the others may be what DP protects.
- * Nor does a grant on a table whose row-level security policies hide rows
- * from the role: a view owned by another role may aggregate all of them.
- * A table dropped since it was charged is readable by nobody.
- */
-bool
-civic_role_can_read(Oid roleid, Oid relid)
-{
-	bool		is_missing = false;
-
-	if (pg_class_aclcheck_ext(relid, roleid, ACL_SELECT, &is_missing) != ACLCHECK_OK)
-	{
-		if (is_missing ||
-			pg_attribute_aclcheck_all(relid, roleid, ACL_SELECT,
-									  ACLMASK_ALL) != ACLCHECK_OK)
-			return false;
-	}
-	return check_enable_rls(relid, roleid, true) != RLS_ENABLED;
-}
-
-/* The dataset a table belongs to, and its max groups per unit. */
-void
-civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
-{
-	char		name[NAMEDATALEN];
-
-	if (get_rel_relispartition(relid))
-	{
-		List	   *anc = get_partition_ancestors(relid);
-
-		if (anc != NIL)
-			relid = llast_oid(anc);
-	}
-	memset(ds, 0, sizeof(*ds));
-	ds->dbid = MyDatabaseId;
-	if (civic_ledger_lookup_table(relid, name, k))
-	{
-		ds->kind = CIVIC_DS_NAMED;
-		strlcpy(ds->name, name, NAMEDATALEN);
-	}
-	else
-	{
-		ds->kind = CIVIC_DS_TABLE;
-		ds->relid = relid;
-		*k = 1;
-	}
 }
 
 /* ---------------------------------------------------------------------
@@ -1398,6 +1349,41 @@ add_charge_lines(CivicCharge *charges, int *ncharges, List *aggs, bool dedup,
 	}
 }
 
+/* A budget as a number, or "unlimited". */
+static char *
+fmt_units(int64 units, double scale)
+{
+	if (units == CIVIC_UNLIMITED)
+		return "unlimited";
+	return psprintf("%.15g", civic_units_value(units, scale));
+}
+
+/* The ledger refused a charge: a budget is too small (VB001). */
+static void
+report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
+{
+	const CivicBudgetState *st = &r->state;
+	int64		rem_eps,
+				rem_delta;
+
+	rem_eps = st->limit_eps == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
+		Max(st->limit_eps - st->spent_eps, 0);
+	rem_delta = st->limit_delta == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
+		Max(st->limit_delta - st->spent_delta, 0);
+	ereport(ERROR,
+			(errcode(ERRCODE_CIVIC_BUDGET_EXCEEDED),
+			 errmsg("privacy budget exceeded for dataset %s",
+					civic_dataset_display(&charges[r->charge].ds)),
+			 errdetail("Spent epsilon %s, delta %s; requested epsilon %s, delta %s; remaining epsilon %s, delta %s.",
+					   fmt_units(st->spent_eps, CIVIC_EPS_SCALE),
+					   fmt_units(st->spent_delta, CIVIC_DELTA_SCALE),
+					   fmt_units(r->req_eps, CIVIC_EPS_SCALE),
+					   fmt_units(r->req_delta, CIVIC_DELTA_SCALE),
+					   fmt_units(rem_eps, CIVIC_EPS_SCALE),
+					   fmt_units(rem_delta, CIVIC_DELTA_SCALE)),
+			 errhint("Ask a budget administrator to raise the budget with civic.set_budget(), or ask for a smaller epsilon.")));
+}
+
 /*
  * Charge a query to the session user: on every dataset it reads, the cost
  * of the DP aggregates in its plan or the full price of the DP views it
@@ -1412,6 +1398,7 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 	List	   *readable = NIL; /* whether the role reads them directly */
 	List	   *view_aggs = NIL;
 	CivicCharge *charges;
+	CivicLedgerRefusal refusal;
 	int			ncharges = 0;
 	Oid			roleid = GetSessionUserId();
 	ListCell   *lc,
@@ -1503,8 +1490,9 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 			add_charge_lines(charges, &ncharges, view_aggs, false, ds, k, can_read);
 		}
 	}
-	civic_ledger_charge(roleid, charges, ncharges,
-						qd->plannedstmt->queryId, qd->sourceText);
+	if (!civic_ledger_charge(roleid, charges, ncharges,
+							 qd->plannedstmt->queryId, qd->sourceText, &refusal))
+		report_refusal(charges, &refusal);
 }
 
 static void
