@@ -107,13 +107,6 @@ dp_random_u64(void)
 	return x;
 }
 
-/* Uniform double in [0, 1) with 53 random bits. */
-double
-dp_uniform_double(void)
-{
-	return (double) (dp_random_u64() >> 11) * (1.0 / 9007199254740992.0);
-}
-
 /* Number of significant bits of x (0 for x == 0). */
 static int
 dp_bitlen128(dp_uint128 x)

@@ -25,9 +25,6 @@ extern uint64 dp_random_u64(void);
 /* Uniform integer in [0, n), n >= 1, by rejection sampling. */
 extern dp_uint128 dp_uniform_u128(dp_uint128 n);
 
-/* Uniform double in [0, 1) with 53 random bits. */
-extern double dp_uniform_double(void);
-
 /* Bernoulli(num/den), 0 <= num <= den, den >= 1. */
 extern bool dp_bernoulli(dp_uint128 num, dp_uint128 den);
 
