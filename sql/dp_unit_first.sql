@@ -36,3 +36,24 @@ SELECT p.oid::regprocedure AS aggregate, a.aggcombinefn <> 0 AS combinable,
 SELECT count(DISTINCT s) > 1 AS noisy
   FROM (SELECT g, civic.dp_sum(v.person, v.amount, 0, 30, 1.0) AS s
           FROM generate_series(1, 200) g, visits v GROUP BY g) r;
+-- Deprecated since 0.2.0: the unit-first names warn (once per call) and
+-- keep working.  dp_sum_per_unit / dp_avg_per_unit resolve to the per-unit
+-- aggregate for every unit type, numbers included, with or without delta.
+SELECT abs(civic.dp_sum_per_unit(pid, amount, 0, 30, 1e6) - 1500) < 1 AS bigint_unit,
+       abs(civic.dp_sum_per_unit(pid::int, amount, 0, 30, 1e6) - 1500) < 1 AS int_unit,
+       abs(civic.dp_sum_per_unit(pid::numeric, amount, 0, 30, 1e6) - 1500) < 1 AS numeric_unit,
+       abs(civic.dp_sum_per_unit(pid::float8, amount, 0, 30, 1e6) - 1500) < 1 AS float8_unit,
+       abs(civic.dp_sum_per_unit(pid::numeric, amount, 0, 30, 1e6, 1e-9) - 1500) < 1 AS numeric_unit_delta,
+       abs(civic.dp_avg_per_unit(pid::numeric, amount, 0, 2.5, 1e6) - 2.5) < 0.01 AS numeric_unit_avg
+  FROM visits;
+-- The same call under the deprecated unit-first name: numeric units go to
+-- the row-level aggregate (refused), a text unit to the per-unit one.
+SELECT civic.dp_sum(pid::numeric, amount, 0, 30, 1e6) FROM visits;
+SELECT civic.dp_avg(pid::int, amount, 0, 30, 1e6) FROM visits;
+SELECT abs(civic.dp_sum(person, amount, 0, 30, 1e6) - 1500) < 1 AS deprecated_still_works
+  FROM visits;
+SELECT obj_description(p.oid, 'pg_proc') LIKE 'Deprecated name of dp\_%\_per\_unit%' AS documented_deprecated
+  FROM pg_proc p
+ WHERE p.pronamespace = 'civic'::regnamespace AND p.proname IN ('dp_sum', 'dp_avg')
+   AND p.proargtypes[0] = 'anyelement'::regtype
+ ORDER BY p.oid::regprocedure::text;

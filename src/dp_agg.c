@@ -40,6 +40,7 @@ typedef struct DpParamCache
 {
 	const CivicDpAggInfo *info;
 	ExprState  *expr[DP_NPARAMS];	/* NULL if the aggregate has no such arg */
+	bool		warned;			/* a deprecation warning was given */
 } DpParamCache;
 
 /* Refuse a parameter that is not fixed for the whole query. */
@@ -249,4 +250,30 @@ dp_check_serial(bytea *b, Size len, const char *what)
 {
 	if (VARSIZE_ANY_EXHDR(b) != len)
 		elog(ERROR, "civic: corrupt serialized %s state", what);
+}
+
+/*
+ * Warn, once per call site, that the aggregate was called under a
+ * deprecated name: the unit-first dp_sum(unit, ...) and dp_avg(unit, ...)
+ * of 0.1.0, whose five-argument form resolves to the row-level aggregate
+ * when the unit is a number.  They keep working in 0.2.0.
+ */
+void
+dp_warn_deprecated_name(FunctionCallInfo fcinfo, const DpParams *params,
+						const char *canonical)
+{
+	DpParamCache *cache = (DpParamCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL || cache->warned ||
+		strcmp(params->info->name, canonical) == 0)
+		return;
+	cache->warned = true;
+	ereport(WARNING,
+			(errcode(ERRCODE_WARNING_DEPRECATED_FEATURE),
+			 errmsg("%s(unit, value, lower, upper, epsilon [, delta]) is deprecated",
+					params->info->name),
+			 errdetail("With a numeric unit and no delta the call resolves to the row-level %s(value, lower, upper, epsilon, delta).",
+					   params->info->name),
+			 errhint("Use %s(unit, value, lower, upper, epsilon [, delta]), the same aggregate; the unit-first name will be removed in a later version.",
+					 canonical)));
 }

@@ -98,5 +98,8 @@ extern void dp_check_trans_params(FunctionCallInfo fcinfo, const char *aggname);
 extern void dp_get_params(FunctionCallInfo fcinfo, const char *aggname, DpParams *params);
 extern int64 dp_int128_to_int64(dp_int128 v, const char *aggname);
 extern void *dp_state_alloc(FunctionCallInfo fcinfo, Size size, const char *fname);
+/* Warn once per call site when called under a deprecated name. */
+extern void dp_warn_deprecated_name(FunctionCallInfo fcinfo, const DpParams *params,
+									const char *canonical);
 
 #endif							/* CIVIC_DP_AGG_H */

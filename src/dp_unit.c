@@ -450,6 +450,7 @@ dp_sum_unit_final(PG_FUNCTION_ARGS)
 	int64		i;
 
 	dp_get_params(fcinfo, "dp_sum", &params);
+	dp_warn_deprecated_name(fcinfo, &params, "dp_sum_per_unit");
 	dp_params_float_grid(&params, false, &grid);
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetFloat8(params.value[DP_PARAM_UPPER]);
@@ -477,6 +478,7 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 	int64		i;
 
 	dp_get_params(fcinfo, "dp_avg", &params);
+	dp_warn_deprecated_name(fcinfo, &params, "dp_avg_per_unit");
 	dp_params_float_grid(&params, true, &grid);
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetFloat8(params.value[DP_PARAM_UPPER]);
