@@ -40,6 +40,7 @@
 #include "utils/varlena.h"
 
 #include "dataset.h"
+#include "dp_noise.h"
 #include "ledger.h"
 
 #define ADMIN_ROLE CIVIC_ADMIN_ROLE
@@ -116,7 +117,44 @@ check_epsilon_delta(double epsilon, double delta)
 				 errdetail("The value given was %g.", delta)));
 }
 
-/* civic.set_budget(role, dataset, epsilon, delta) */
+/*
+ * The rho a zCDP budget of (epsilon, delta) holds: the largest rho whose
+ * rho-zCDP implies (epsilon, delta)-DP (dp_zcdp_budget_rho).  Needs
+ * 0 < delta < 1 and a finite epsilon: rho-zCDP gives no pure epsilon-DP.
+ */
+static int64
+zcdp_budget_units(double epsilon, double delta)
+{
+	if (!(delta > 0 && delta < 1) || isinf(epsilon))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a zCDP budget needs a finite epsilon and a delta between 0 and 1"),
+				 errdetail("The values given were epsilon %g, delta %g.", epsilon, delta),
+				 errhint("zCDP converts to (epsilon, delta)-DP only for delta > 0; use accounting => 'basic' for a pure epsilon budget.")));
+	if (epsilon == 0)
+		return 0;
+	/* rounded down: the budget never holds more than converts */
+	return (int64) floor(dp_zcdp_budget_rho(epsilon, delta) * CIVIC_RHO_SCALE);
+}
+
+/* 'basic' or 'zcdp' */
+static bool
+parse_accounting(text *arg)
+{
+	char	   *s = text_to_cstring(arg);
+
+	if (strcmp(s, "zcdp") == 0)
+		return true;
+	if (strcmp(s, "basic") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown privacy accounting \"%s\"", s),
+			 errhint("Use 'basic' (epsilon and delta add up) or 'zcdp' (zero-concentrated DP: rho adds up).")));
+	return false;				/* keep the compiler quiet */
+}
+
+/* civic.set_budget(role, dataset, epsilon, delta [, accounting]) */
 Datum
 civic_set_budget(PG_FUNCTION_ARGS)
 {
@@ -124,12 +162,42 @@ civic_set_budget(PG_FUNCTION_ARGS)
 	CivicDatasetKey ds;
 	double		epsilon = PG_GETARG_FLOAT8(2);
 	double		delta = PG_GETARG_FLOAT8(3);
+	bool		zcdp = PG_NARGS() > 4 && parse_accounting(PG_GETARG_TEXT_PP(4));
+	int64		limit_rho = 0;
 
 	require_admin("set privacy budgets");
 	check_epsilon_delta(epsilon, delta);
+	if (zcdp)
+		limit_rho = zcdp_budget_units(epsilon, delta);
 	resolve_dataset(PG_GETARG_TEXT_PP(1), &ds);
-	civic_ledger_set_budget(roleid, &ds, epsilon, delta);
+	civic_ledger_set_budget(roleid, &ds, epsilon, delta, zcdp, limit_rho);
 	PG_RETURN_VOID();
+}
+
+/*
+ * epsilon and delta still to spend.  Under zCDP accounting: what the rho
+ * left is worth at the budget's delta by Bun and Steinke's conversion
+ * (epsilon = rho + 2 sqrt(rho log(1/delta)), TCC 2016, Proposition 1.3),
+ * at most the budget's epsilon.
+ */
+static void
+budget_left(const CivicBudgetState *st, double *eps, double *delta)
+{
+	if (st->zcdp)
+	{
+		double		d = civic_units_value(st->limit_delta, CIVIC_DELTA_SCALE);
+		double		r = civic_units_value(Max(st->limit_rho - st->spent_rho, 0),
+										  CIVIC_RHO_SCALE);
+
+		*eps = Min(r + 2 * sqrt(r * log(1 / d)),
+				   civic_units_value(st->limit_eps, CIVIC_EPS_SCALE));
+		*delta = r > 0 ? d : 0;
+		return;
+	}
+	*eps = st->limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
+		civic_units_value(Max(st->limit_eps - st->spent_eps, 0), CIVIC_EPS_SCALE);
+	*delta = st->limit_delta == CIVIC_UNLIMITED ? get_float8_infinity() :
+		civic_units_value(Max(st->limit_delta - st->spent_delta, 0), CIVIC_DELTA_SCALE);
 }
 
 /* civic.set_default_budget(role, epsilon, delta) */
@@ -146,7 +214,7 @@ civic_set_default_budget(PG_FUNCTION_ARGS)
 	memset(&ds, 0, sizeof(ds));
 	ds.dbid = MyDatabaseId;
 	ds.kind = CIVIC_DS_DEFAULT;
-	civic_ledger_set_budget(roleid, &ds, epsilon, delta);
+	civic_ledger_set_budget(roleid, &ds, epsilon, delta, false, 0);
 	PG_RETURN_VOID();
 }
 
@@ -282,12 +350,14 @@ civic_budget_remaining(PG_FUNCTION_ARGS)
 	civic_ledger_budget(roleid, &ds, dataset_readable(roleid, &ds), &st);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "civic: return type must be a row type");
-	values[0] = Float8GetDatum(st.limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
-							   civic_units_value(Max(st.limit_eps - st.spent_eps, 0),
-												 CIVIC_EPS_SCALE));
-	values[1] = Float8GetDatum(st.limit_delta == CIVIC_UNLIMITED ? get_float8_infinity() :
-							   civic_units_value(Max(st.limit_delta - st.spent_delta, 0),
-												 CIVIC_DELTA_SCALE));
+	{
+		double		e,
+					d;
+
+		budget_left(&st, &e, &d);
+		values[0] = Float8GetDatum(e);
+		values[1] = Float8GetDatum(d);
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));
 }
@@ -303,8 +373,8 @@ static void
 ledger_row(const CivicLedgerRow *row, void *arg)
 {
 	LedgerScanCtx *ctx = (LedgerScanCtx *) arg;
-	Datum		values[9];
-	bool		nulls[9];
+	Datum		values[10];
+	bool		nulls[10];
 
 	if (!ctx->all && row->roleid != ctx->self)
 		return;
@@ -319,6 +389,7 @@ ledger_row(const CivicLedgerRow *row, void *arg)
 	values[7] = Int64GetDatum((int64) row->queryid);
 	nulls[7] = row->queryid == 0;
 	values[8] = CStringGetTextDatum(row->query);
+	values[9] = Float8GetDatum(row->rho);
 	tuplestore_putvalues(ctx->rsinfo->setResult, ctx->rsinfo->setDesc, values, nulls);
 }
 
@@ -342,8 +413,10 @@ budget_row(Oid roleid, const CivicDatasetKey *ds, const CivicBudgetState *raw,
 {
 	LedgerScanCtx *ctx = (LedgerScanCtx *) arg;
 	CivicBudgetState st;
-	Datum		values[8];
-	bool		nulls[8];
+	Datum		values[12];
+	bool		nulls[12];
+	double		e,
+				d;
 
 	if (!ctx->all && roleid != ctx->self)
 		return;
@@ -358,12 +431,16 @@ budget_row(Oid roleid, const CivicDatasetKey *ds, const CivicBudgetState *raw,
 	values[3] = Float8GetDatum(civic_units_value(st.limit_delta, CIVIC_DELTA_SCALE));
 	values[4] = Float8GetDatum(civic_units_value(st.spent_eps, CIVIC_EPS_SCALE));
 	values[5] = Float8GetDatum(civic_units_value(st.spent_delta, CIVIC_DELTA_SCALE));
-	values[6] = Float8GetDatum(st.limit_eps == CIVIC_UNLIMITED ? get_float8_infinity() :
-							   civic_units_value(Max(st.limit_eps - st.spent_eps, 0),
-												 CIVIC_EPS_SCALE));
-	values[7] = Float8GetDatum(st.limit_delta == CIVIC_UNLIMITED ? get_float8_infinity() :
-							   civic_units_value(Max(st.limit_delta - st.spent_delta, 0),
-												 CIVIC_DELTA_SCALE));
+	budget_left(&st, &e, &d);
+	values[6] = Float8GetDatum(e);
+	values[7] = Float8GetDatum(d);
+	values[8] = CStringGetTextDatum(st.zcdp ? "zcdp" : "basic");
+	values[9] = Float8GetDatum(civic_units_value(st.limit_rho, CIVIC_RHO_SCALE));
+	nulls[9] = !st.zcdp;
+	values[10] = Float8GetDatum(civic_units_value(st.spent_rho, CIVIC_RHO_SCALE));
+	values[11] = Float8GetDatum(civic_units_value(Max(st.limit_rho - st.spent_rho, 0),
+												  CIVIC_RHO_SCALE));
+	nulls[11] = !st.zcdp;
 	tuplestore_putvalues(ctx->rsinfo->setResult, ctx->rsinfo->setDesc, values, nulls);
 }
 

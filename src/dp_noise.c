@@ -515,3 +515,46 @@ dp_sample_exp_mechanism(const dp_uint128 *num, int n, dp_uint128 den)
 			return j;
 	}
 }
+
+/*
+ * zCDP cost of the discrete Gaussian calibrated for (epsilon, delta):
+ * rho = sensitivity^2 / (2 sigma^2) (Canonne, Kamath, Steinke 2020,
+ * section 2) with sigma = m(epsilon, delta) sensitivity.  dp_noise_setup()
+ * rounds sigma^2 up, so the noise drawn is at least this private.
+ */
+double
+dp_gaussian_rho(double epsilon, double delta)
+{
+	double		m = dp_gaussian_multiplier(epsilon, delta);
+
+	return 1.0 / (2.0 * m * m);
+}
+
+/*
+ * The largest rho (to 1e-9 relative, rounded down) such that rho-zCDP
+ * implies (epsilon, delta)-DP by the conversion of Canonne, Kamath and
+ * Steinke 2020, Corollary 13 (dp_zcdp_delta), which is tighter than Bun and
+ * Steinke 2016, Proposition 1.3: epsilon = rho + 2 sqrt(rho log(1/delta)).
+ * The Bun-Steinke rho, (sqrt(epsilon + log(1/delta)) - sqrt(log(1/delta)))^2,
+ * always satisfies it and starts the bisection.
+ */
+double
+dp_zcdp_budget_rho(double epsilon, double delta)
+{
+	long double L = -logl((long double) delta);
+	long double lo = powl(sqrtl(L + epsilon) - sqrtl(L), 2),
+				hi = (long double) epsilon;
+	int			i;
+
+	/* rho >= epsilon cannot convert: (epsilon, delta) needs rho < epsilon */
+	for (i = 0; i < 100 && (hi - lo) > hi * 1e-10L; i++)
+	{
+		long double r = (lo + hi) / 2;
+
+		if (dp_zcdp_delta(r, epsilon) <= (long double) delta * (1 - 1e-6L))
+			lo = r;
+		else
+			hi = r;
+	}
+	return (double) (lo * (1.0L - 1e-9L));
+}

@@ -62,6 +62,12 @@ typedef struct DpNoise
 /* sigma / sensitivity of the Gaussian mechanism for (epsilon, delta). */
 extern double dp_gaussian_multiplier(double epsilon, double delta);
 
+/* zCDP rho of the discrete Gaussian calibrated for (epsilon, delta). */
+extern double dp_gaussian_rho(double epsilon, double delta);
+
+/* The largest rho whose rho-zCDP implies (epsilon, delta)-DP (CKS 2020). */
+extern double dp_zcdp_budget_rho(double epsilon, double delta);
+
 /* Fill *noise for sensitivity delta_units; ereports if out of range. */
 extern void dp_noise_setup(DpNoise *noise, int64 delta_units,
 						   double epsilon, double delta);

@@ -37,6 +37,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "dp_noise.h"
 #include "dp_params.h"
 
 const char *const civic_dp_param_names[CIVIC_DP_NPARAMS] = {
@@ -51,15 +52,17 @@ static const struct
 {
 	const char *name;
 	CivicDpFamily family;
+	int			parts;			/* noise draws, each at (epsilon/parts,
+								 * delta/parts) */
 }			dp_aggregates[] = {
-	{"dp_count", CIVIC_DP_ADDITIVE},
-	{"dp_count_units", CIVIC_DP_ADDITIVE},
-	{"dp_sum", CIVIC_DP_ADDITIVE},
-	{"dp_avg", CIVIC_DP_ADDITIVE},
-	{"dp_sum_per_unit", CIVIC_DP_ADDITIVE},
-	{"dp_avg_per_unit", CIVIC_DP_ADDITIVE},
-	{"dp_percentile", CIVIC_DP_EXPONENTIAL},
-	{"dp_median", CIVIC_DP_EXPONENTIAL},
+	{"dp_count", CIVIC_DP_ADDITIVE, 1},
+	{"dp_count_units", CIVIC_DP_ADDITIVE, 1},
+	{"dp_sum", CIVIC_DP_ADDITIVE, 1},
+	{"dp_avg", CIVIC_DP_ADDITIVE, 2},	/* a noisy sum over a noisy count */
+	{"dp_sum_per_unit", CIVIC_DP_ADDITIVE, 1},
+	{"dp_avg_per_unit", CIVIC_DP_ADDITIVE, 2},
+	{"dp_percentile", CIVIC_DP_EXPONENTIAL, 1},
+	{"dp_median", CIVIC_DP_EXPONENTIAL, 1},
 };
 
 /* Longest chain of plan nodes between a combining and a partial aggregate. */
@@ -148,6 +151,7 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 			elog(ERROR, "civic: aggregate %s has an epsilon but no entry in the table of DP aggregates",
 				 info->name);
 		info->family = dp_aggregates[i].family;
+		info->parts = dp_aggregates[i].parts;
 	}
 }
 
@@ -194,6 +198,23 @@ civic_dp_mechanism(const CivicDpAggInfo *info, double delta)
 	if (info->family == CIVIC_DP_EXPONENTIAL)
 		return "exponential";
 	return delta > 0.0 ? "discrete_gaussian" : "discrete_laplace";
+}
+
+/*
+ * The zCDP cost rho of one evaluation at (epsilon, delta).  Gaussian noise
+ * (delta > 0): each of the aggregate's draws is a discrete Gaussian
+ * calibrated for (epsilon/parts, delta/parts), which is
+ * rho_i-zCDP with rho_i = 1 / (2 m^2) (Canonne, Kamath, Steinke 2020);
+ * draws compose by adding rho (Bun and Steinke 2016, Lemma 2.3).  Pure
+ * epsilon-DP mechanisms (Laplace, exponential) are epsilon^2/2-zCDP (Bun
+ * and Steinke 2016, Proposition 1.4).
+ */
+double
+civic_dp_rho(const CivicDpAggInfo *info, double epsilon, double delta)
+{
+	if (info->family == CIVIC_DP_ADDITIVE && delta > 0.0)
+		return info->parts * dp_gaussian_rho(epsilon / info->parts, delta / info->parts);
+	return epsilon * epsilon / 2.0;
 }
 
 /* epsilon in (0, 1e6], delta in [0, 1) (NaN and infinities excluded). */

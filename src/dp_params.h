@@ -55,6 +55,8 @@ typedef struct CivicDpAggInfo
 	int			arg[CIVIC_DP_NPARAMS];	/* 0-based argument positions, or
 										 * -1 */
 	CivicDpFamily family;
+	int			parts;			/* noise draws, each at (epsilon/parts,
+								 * delta/parts) */
 	char		name[NAMEDATALEN];
 } CivicDpAggInfo;
 
@@ -63,6 +65,9 @@ extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
 
 /* "discrete_laplace", "discrete_gaussian" or "exponential". */
 extern const char *civic_dp_mechanism(const CivicDpAggInfo *info, double delta);
+
+/* zCDP cost rho of one evaluation at (epsilon, delta). */
+extern double civic_dp_rho(const CivicDpAggInfo *info, double epsilon, double delta);
 
 /* epsilon in (0, 1e6], delta in [0, 1). */
 extern bool civic_dp_privacy_valid(double epsilon, double delta);

@@ -112,6 +112,7 @@
 /* Record flags */
 #define RECF_SAME_TEXT	0x01	/* query text of the previous record */
 #define RECF_HAS_LIMIT	0x02	/* REC_STATE: the account has a limit */
+#define RECF_ZCDP		0x04	/* REC_BUDGET, REC_STATE: zCDP accounting */
 
 /*
  * On-disk format.  Every record starts with a header whose magic number
@@ -182,6 +183,9 @@ typedef struct LedgerRecord
 	int32		flags;
 	char		aggregate[NAMEDATALEN];
 	char		mechanism[32];
+	double		rho;			/* REC_CHARGE: zCDP cost; REC_STATE: sum */
+	int64		rho_units;		/* REC_CHARGE; REC_STATE: spent */
+	int64		limit_rho;		/* REC_BUDGET, REC_STATE */
 	uint32		textlen;
 } LedgerRecord;
 
@@ -217,6 +221,7 @@ typedef struct Account
 	CivicBudgetState st;
 	double		charged_eps;	/* all charges ever, for compaction */
 	double		charged_delta;
+	double		charged_rho;
 	uint64		ncharged;
 	TimestampTz last_charge;
 } Account;
@@ -322,6 +327,13 @@ int64
 civic_eps_units(double epsilon)
 {
 	return cost_units(epsilon, CIVIC_EPS_SCALE);
+}
+
+/* Units of zCDP rho charged for a cost rho. */
+int64
+civic_rho_units(double rho)
+{
+	return cost_units(rho, CIVIC_RHO_SCALE);
 }
 
 /* Units of delta charged for a cost delta. */
@@ -480,8 +492,10 @@ apply_record(const LedgerRecord *rec)
 			a = account_enter(&key, true);
 			a->st.spent_eps = add_sat(a->st.spent_eps, rec->eps_units);
 			a->st.spent_delta = add_sat(a->st.spent_delta, rec->delta_units);
+			a->st.spent_rho = add_sat(a->st.spent_rho, rec->rho_units);
 			a->charged_eps += rec->epsilon;
 			a->charged_delta += rec->delta;
+			a->charged_rho += rec->rho;
 			a->ncharged++;
 			a->last_charge = Max(a->last_charge, rec->time);
 			break;
@@ -491,12 +505,15 @@ apply_record(const LedgerRecord *rec)
 			a->st.has_limit = true;
 			a->st.limit_eps = rec->eps_units;
 			a->st.limit_delta = rec->delta_units;
+			a->st.zcdp = (rec->flags & RECF_ZCDP) != 0;
+			a->st.limit_rho = rec->limit_rho;
 			break;
 		case REC_RESET:
 			make_record_account_key(&key, rec);
 			a = account_enter(&key, true);
 			a->st.spent_eps = 0;
 			a->st.spent_delta = 0;
+			a->st.spent_rho = 0;
 			break;
 		case REC_STATE:
 			make_record_account_key(&key, rec);
@@ -506,8 +523,12 @@ apply_record(const LedgerRecord *rec)
 			a->st.limit_delta = rec->limit_delta;
 			a->st.spent_eps = rec->eps_units;
 			a->st.spent_delta = rec->delta_units;
+			a->st.zcdp = (rec->flags & RECF_ZCDP) != 0;
+			a->st.limit_rho = rec->limit_rho;
+			a->st.spent_rho = rec->rho_units;
 			a->charged_eps = rec->epsilon;
 			a->charged_delta = rec->delta;
+			a->charged_rho = rec->rho;
 			a->ncharged = rec->queryid;
 			a->last_charge = rec->time;
 			break;
@@ -1503,6 +1524,7 @@ effective_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 	{
 		out->limit_eps = CIVIC_UNLIMITED;
 		out->limit_delta = CIVIC_UNLIMITED;
+		out->zcdp = false;
 		return;
 	}
 	if (!out->has_limit)
@@ -1519,6 +1541,8 @@ effective_budget(Oid roleid, const CivicDatasetKey *ds, bool readable,
 		{
 			out->limit_eps = d->st.limit_eps;
 			out->limit_delta = d->st.limit_delta;
+			out->zcdp = d->st.zcdp;
+			out->limit_rho = d->st.limit_rho;
 		}
 		else if (readable)
 		{
@@ -1556,7 +1580,8 @@ civic_ledger_charge(Oid roleid,
 	int			bad = -1;
 	CivicBudgetState bad_state;
 	int64		bad_eps = 0,
-				bad_delta = 0;
+				bad_delta = 0,
+				bad_rho = 0;
 	uint64		upto = 0;
 	XLogRecPtr	lsn = InvalidXLogRecPtr;
 
@@ -1579,6 +1604,8 @@ civic_ledger_charge(Oid roleid,
 		recs[i]->delta = c->delta;
 		recs[i]->eps_units = civic_eps_units(c->epsilon);
 		recs[i]->delta_units = civic_delta_units(c->delta);
+		recs[i]->rho = c->rho;
+		recs[i]->rho_units = civic_rho_units(c->rho);
 		recs[i]->queryid = queryid;
 		strlcpy(recs[i]->aggregate, c->aggregate, NAMEDATALEN);
 		strlcpy(recs[i]->mechanism, c->mechanism, sizeof(recs[i]->mechanism));
@@ -1590,7 +1617,8 @@ civic_ledger_charge(Oid roleid,
 	for (i = 0; i < ncharges && bad < 0; i++)
 	{
 		int64		req_eps = 0,
-					req_delta = 0;
+					req_delta = 0,
+					req_rho = 0;
 		CivicBudgetState st;
 		bool		first = true;
 
@@ -1611,17 +1639,27 @@ civic_ledger_charge(Oid roleid,
 			{
 				req_eps = add_sat(req_eps, recs[j]->eps_units);
 				req_delta = add_sat(req_delta, recs[j]->delta_units);
+				req_rho = add_sat(req_rho, recs[j]->rho_units);
 			}
 		effective_budget(roleid, &charges[i].ds, charges[i].readable, &st);
-		if ((st.limit_eps != CIVIC_UNLIMITED &&
-			 add_sat(st.spent_eps, req_eps) > st.limit_eps) ||
-			(st.limit_delta != CIVIC_UNLIMITED &&
-			 add_sat(st.spent_delta, req_delta) > st.limit_delta))
+		/*
+		 * zCDP accounting: charges compose by adding rho, and the budget is
+		 * the rho that converts to its (epsilon, delta); otherwise basic
+		 * composition of epsilon and delta.
+		 */
+		if (st.zcdp ?
+			(st.limit_rho != CIVIC_UNLIMITED &&
+			 add_sat(st.spent_rho, req_rho) > st.limit_rho) :
+			((st.limit_eps != CIVIC_UNLIMITED &&
+			  add_sat(st.spent_eps, req_eps) > st.limit_eps) ||
+			 (st.limit_delta != CIVIC_UNLIMITED &&
+			  add_sat(st.spent_delta, req_delta) > st.limit_delta)))
 		{
 			bad = i;
 			bad_state = st;
 			bad_eps = req_eps;
 			bad_delta = req_delta;
+			bad_rho = req_rho;
 		}
 	}
 
@@ -1646,6 +1684,7 @@ civic_ledger_charge(Oid roleid,
 		refusal->state = bad_state;
 		refusal->req_eps = bad_eps;
 		refusal->req_delta = bad_delta;
+		refusal->req_rho = bad_rho;
 		return false;
 	}
 	return true;
@@ -1654,7 +1693,8 @@ civic_ledger_charge(Oid roleid,
 /* Record a new limit for an account (or a role's default). */
 void
 civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
-						double epsilon, double delta)
+						double epsilon, double delta,
+						bool zcdp, int64 limit_rho)
 {
 	LedgerRecord *rec;
 	uint64		upto;
@@ -1667,6 +1707,11 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 	rec->delta = delta;
 	rec->eps_units = civic_limit_units(epsilon, CIVIC_EPS_SCALE);
 	rec->delta_units = civic_limit_units(delta, CIVIC_DELTA_SCALE);
+	if (zcdp)
+	{
+		rec->flags |= RECF_ZCDP;
+		rec->limit_rho = limit_rho;
+	}
 	lock_for_append(records_size(&rec, 1));
 	/* make sure the account fits before the record is written */
 	{
@@ -1871,6 +1916,7 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 		ds_from_disk(&rec->ds, &row.ds);
 		row.epsilon = rec->epsilon;
 		row.delta = rec->delta;
+		row.rho = rec->rho;
 		row.queryid = rec->queryid;
 		row.aggregate = (char *) rec->aggregate;
 		row.mechanism = (char *) rec->mechanism;
@@ -1885,6 +1931,7 @@ view_cb(const LedgerRecord *rec, const char *text, void *arg)
 		ds_from_disk(&rec->ds, &row.ds);
 		row.epsilon = rec->epsilon;
 		row.delta = rec->delta;
+		row.rho = rec->rho;
 		row.queryid = 0;
 		row.aggregate = "(compacted)";
 		row.mechanism = "(compacted)";
@@ -2225,9 +2272,13 @@ compact_ledger(int elevel)
 		rec.time = a->last_charge;
 		rec.roleid = a->key.roleid;
 		ds_to_disk(&a->key.ds, &rec.ds);
-		rec.flags = a->st.has_limit ? RECF_HAS_LIMIT : 0;
+		rec.flags = (a->st.has_limit ? RECF_HAS_LIMIT : 0) |
+			(a->st.zcdp ? RECF_ZCDP : 0);
 		rec.limit_eps = a->st.limit_eps;
 		rec.limit_delta = a->st.limit_delta;
+		rec.limit_rho = a->st.limit_rho;
+		rec.rho_units = a->st.spent_rho;
+		rec.rho = a->charged_rho;
 		rec.eps_units = a->st.spent_eps;
 		rec.delta_units = a->st.spent_delta;
 		rec.epsilon = a->charged_eps;

@@ -33,6 +33,7 @@
 /* Fixed-point units of the accounting: costs are rounded up to these. */
 #define CIVIC_EPS_SCALE		1e9
 #define CIVIC_DELTA_SCALE	1e18
+#define CIVIC_RHO_SCALE		1e12	/* zCDP rho */
 #define CIVIC_UNLIMITED		PG_INT64_MAX
 
 /* Name shown for queries that read no table at all. */
@@ -63,6 +64,7 @@ typedef struct CivicCharge
 	char		mechanism[32];
 	double		epsilon;		/* charged, after composition */
 	double		delta;
+	double		rho;			/* its zCDP cost, after composition */
 	bool		readable;		/* the role may read every table of it read
 								 * by the query directly */
 } CivicCharge;
@@ -75,6 +77,9 @@ typedef struct CivicBudgetState
 	int64		limit_delta;
 	int64		spent_eps;
 	int64		spent_delta;
+	bool		zcdp;			/* limited by rho (zCDP accounting) */
+	int64		limit_rho;		/* units; the (epsilon, delta) limit as rho */
+	int64		spent_rho;		/* every charge's rho, whatever the mode */
 } CivicBudgetState;
 
 extern bool civic_ledger_enabled(void);
@@ -90,6 +95,7 @@ typedef struct CivicLedgerRefusal
 	CivicBudgetState state;		/* its budget before the query */
 	int64		req_eps;		/* units the query asked of it */
 	int64		req_delta;
+	int64		req_rho;
 } CivicLedgerRefusal;
 
 /*
@@ -101,8 +107,15 @@ extern bool civic_ledger_charge(Oid roleid,
 								const CivicCharge *charges, int ncharges,
 								uint64 queryid, const char *query_text,
 								CivicLedgerRefusal *refusal);
+/*
+ * A budget of (epsilon, delta); with zcdp, kept as the rho that converts
+ * to it (computed by the caller, in units): Gaussian charges then compose
+ * by adding rho.
+ */
 extern void civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
-									double epsilon, double delta);
+									double epsilon, double delta,
+									bool zcdp, int64 limit_rho);
+extern int64 civic_rho_units(double rho);
 extern void civic_ledger_reset(Oid roleid, const CivicDatasetKey *ds);
 extern void civic_ledger_declare_dataset(const char *name, Oid *relids,
 										 int nrels, int32 k);
@@ -120,6 +133,7 @@ typedef struct CivicLedgerRow
 	CivicDatasetKey ds;
 	double		epsilon;
 	double		delta;
+	double		rho;
 	uint64		queryid;
 	char	   *aggregate;
 	char	   *mechanism;

@@ -1256,17 +1256,24 @@ check_explain(QueryDesc *qd)
 	}
 }
 
-/* Cost of one aggregate against a dataset whose units reach k groups. */
+/*
+ * Cost of one aggregate against a dataset whose units reach k groups, in
+ * (epsilon, delta) by basic composition and in zCDP rho (composition adds
+ * rho; a group of k rows costs k^2 rho: Bun and Steinke 2016, Lemma 2.3 and
+ * Proposition 1.9).
+ */
 static void
-aggregate_cost(DpFound *f, int32 k, double *eps, double *delta)
+aggregate_cost(DpFound *f, int32 k, double *eps, double *delta, double *rho)
 {
 	double		e = f->epsilon,
-				d = f->delta;
+				d = f->delta,
+				r = civic_dp_rho(f->info, f->epsilon, f->delta);
 
 	if (k <= 1)
 	{
 		*eps = e * (f->grouped ? f->nsets : 1);
 		*delta = d * (f->grouped ? f->nsets : 1);
+		*rho = r * (f->grouped ? f->nsets : 1);
 	}
 	else if (f->info->per_unit)
 	{
@@ -1275,6 +1282,7 @@ aggregate_cost(DpFound *f, int32 k, double *eps, double *delta)
 
 		*eps = e * m;
 		*delta = d * m;
+		*rho = r * m;
 	}
 	else
 	{
@@ -1283,6 +1291,7 @@ aggregate_cost(DpFound *f, int32 k, double *eps, double *delta)
 
 		*eps = k * e * m;
 		*delta = d > 0 ? k * exp((k - 1) * e) * d * m : 0;
+		*rho = (double) k * k * r * m;
 	}
 }
 
@@ -1316,11 +1325,12 @@ aggregates_cost(List *aggs, bool dedup, int32 k, double *eps, double *delta)
 	{
 		DpFound    *f = lfirst(lc);
 		double		e,
-					d;
+					d,
+					r;
 
 		if (!f->valid || (dedup && found_is_dup(f, aggs)))
 			continue;
-		aggregate_cost(f, k, &e, &d);
+		aggregate_cost(f, k, &e, &d, &r);
 		*eps += e;
 		*delta += d;
 	}
@@ -1345,7 +1355,7 @@ add_charge_lines(CivicCharge *charges, int *ncharges, List *aggs, bool dedup,
 		c->readable = readable;
 		strlcpy(c->aggregate, f->info->name, NAMEDATALEN);
 		strlcpy(c->mechanism, civic_dp_mechanism(f->info, f->delta), sizeof(c->mechanism));
-		aggregate_cost(f, k, &c->epsilon, &c->delta);
+		aggregate_cost(f, k, &c->epsilon, &c->delta, &c->rho);
 	}
 }
 
@@ -1381,6 +1391,11 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
 					   fmt_units(r->req_delta, CIVIC_DELTA_SCALE),
 					   fmt_units(rem_eps, CIVIC_EPS_SCALE),
 					   fmt_units(rem_delta, CIVIC_DELTA_SCALE)),
+			 st->zcdp ?
+			 errhint("The budget is kept in zCDP: rho spent %s, requested %s, budget %s.",
+					 fmt_units(st->spent_rho, CIVIC_RHO_SCALE),
+					 fmt_units(r->req_rho, CIVIC_RHO_SCALE),
+					 fmt_units(st->limit_rho, CIVIC_RHO_SCALE)) :
 			 errhint("Ask a budget administrator to raise the budget with civic.set_budget(), or ask for a smaller epsilon.")));
 }
 

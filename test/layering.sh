@@ -5,7 +5,7 @@
 # includes every module's header to call its init) is the root and is left
 # out.  Also checks the layers the DP and budget code must keep: the ledger
 # includes nothing of civic but its settings and SQLSTATEs, the parameters
-# module nothing but the SQLSTATEs, and no aggregate reaches the ledger.
+# module nothing but the SQLSTATEs and the noise calibration, and no aggregate reaches the ledger.
 set -u
 cd "${CIVIC_TOP:-$(dirname "$0")/..}/src" || exit 1
 
@@ -44,7 +44,7 @@ only() {  # module, allowed dependencies...: its direct deps are among them
   [[ -z $bad ]] && echo 0 || { echo "#   $m includes$bad" >&2; echo 1; }
 }
 ok "$(only ledger errcodes guc)" "the ledger includes nothing of civic but its settings and SQLSTATEs"
-ok "$(only dp_params errcodes)" "the parameters module includes nothing of civic but the SQLSTATEs"
+ok "$(only dp_params errcodes dp_noise)" "the parameters module includes nothing of civic but the SQLSTATEs and the noise calibration"
 r=$(reach dp_agg)
 ok "$([[ $r != *" ledger "* && $r != *" dataset "* && $r != *" budget "* ]] && echo 0 || echo 1)" \
    "the aggregates reach neither the ledger, datasets nor the budget interface"
