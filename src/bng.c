@@ -40,7 +40,6 @@
 #include "utils/builtins.h"
 #include "utils/geo_decls.h"
 #include "utils/regproc.h"
-#include "utils/sortsupport.h"
 #include "utils/syscache.h"
 
 #include "bng.h"
@@ -109,7 +108,7 @@ bng_range_error(const char *what)
 }
 
 /* Build a point from metres rounded to the millimetre; 22003 if off grid. */
-Bng
+static Bng
 bng_from_metres(double easting, double northing)
 {
 	double		e = round(easting * 1000.0);

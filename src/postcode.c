@@ -63,12 +63,10 @@
  */
 #include "postgres.h"
 
-#include "access/hash.h"
 #include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
@@ -79,7 +77,6 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/builtins.h"
-#include "utils/sortsupport.h"
 
 #include "postcode.h"
 
