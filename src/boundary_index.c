@@ -4,8 +4,9 @@
  *	  exact point-in-polygon lookups.
  *
  * For each (vintage, level) that a lookup asks for, the polygons are read
- * once with SPI (the geometry's binary send output, i.e. EWKB: PostGIS is
- * used through SQL and its wire format only) and indexed in two levels:
+ * once with SPI (the geometry's binary send output, i.e. EWKB, read by
+ * ewkb.c: PostGIS is used through SQL and its wire format only) and indexed
+ * in two levels:
  *
  *	- a uniform grid of square cells (about one per polygon edge) over all
  *	  polygons.  Each cell knows, in code order, the polygons that may cover
