@@ -34,6 +34,11 @@ CIVIC_POSTCODE_SRC  = $(wildcard $(CIVIC_DATA_SRC)/postcodes_codepoint_open/*_lo
 CIVIC_SHIPPED_DATA += control/civic_postcodes.csv
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+# Every test file runs alone (make installcheck REGRESS=bng): pg_regress
+# creates the database with PostGIS and civic loaded, and each file sets the
+# search_path (and anything else) it needs; 00_install re-installs civic to
+# test the install, and sets the database's search_path as the README says.
+REGRESS_OPTS = --load-extension=postgis --load-extension=civic
 
 PG_CPPFLAGS  = -I$(srcdir)/src
 PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \

@@ -1,4 +1,10 @@
--- civic installs with its dependencies, into schema civic.
+-- civic installs with its dependencies, into schema civic.  pg_regress has
+-- already loaded postgis and civic (REGRESS_OPTS --load-extension, so that
+-- every test file can run alone); this file tests the install itself.
+SET client_min_messages = warning;
+DROP EXTENSION civic;
+DROP EXTENSION postgis;
+RESET client_min_messages;
 CREATE EXTENSION civic CASCADE;
 SELECT extname, extversion, n.nspname AS schema, extrelocatable
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace

@@ -1,5 +1,6 @@
 -- Attempts by an analyst with a small budget and SELECT on a private view
 -- only to get differentially-private answers charged less than they cost.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 \set VERBOSITY default
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_civic_attacker;

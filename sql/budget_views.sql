@@ -1,5 +1,6 @@
 -- Privacy-safe views: an analyst with no privilege on a raw table reads it
 -- only through views of differentially-private aggregates, each read charged.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_civic_viewer;
 RESET client_min_messages;

@@ -1,5 +1,6 @@
 -- Differential-privacy aggregates: catalogue labels, parameter validation,
 -- refusal of unsafe uses.  Deterministic (no noise is printed).
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 CREATE SCHEMA dp_test;
 -- err(q): the SQLSTATE and message of running q, or 'ok'.
 CREATE FUNCTION dp_test.err(q text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$

@@ -4,6 +4,7 @@
 -- about 0.021 for sensitivity 30 and delta 1e-9.  A deviation of 1 is then
 -- over 40 standard deviations: the checks below fail falsely with
 -- probability below 1e-300.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 CREATE TEMP TABLE visits (person text, pid bigint, amount float8);
 INSERT INTO visits
 SELECT 'p' || (g % 50), g % 50, (g % 7)::float8 FROM generate_series(1, 1000) g;

@@ -6,6 +6,14 @@
 -- example's error-bar check (8 groups at confidence 1 - 1e-9: 8e-9).
 SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS dp_test;
+-- err(q) as in dp_interface (so that this file runs alone)
+CREATE OR REPLACE FUNCTION dp_test.err(q text) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    EXECUTE q;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
 -- Three people: 'ann' has 5 rows of 100, 'bob' 1 row of 7, 'cy' 2 rows of
 -- -3; a NULL unit is ignored.
 CREATE TABLE dp_test.people (unit text, v float8);

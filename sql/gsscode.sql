@@ -1,4 +1,5 @@
 -- civic.gsscode: ONS GSS geography codes.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 \pset null '(null)'
 
 -- Valid forms: every country letter; lower case and surrounding space are

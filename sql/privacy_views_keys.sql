@@ -7,6 +7,7 @@
 -- rule, a trigger, a SECURITY DEFINER function).  What makes repetition
 -- impossible is a unique constraint on the key table's GROUP BY columns:
 -- required when the view is created and again whenever it is read.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_pvk_analyst;
 CREATE ROLE regress_pvk_analyst;

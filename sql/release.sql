@@ -1,4 +1,5 @@
 -- Releases: a DP table published once, charged once, read for free.
+SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_release_pub;
 DROP ROLE IF EXISTS regress_release_analyst;
@@ -288,7 +289,7 @@ SELECT * FROM civic.publish_release('hostile', 'release_trap."odd ""table"""', '
     '[{"name": "n", "kind": "count"},
       {"name": "s", "kind": "sum", "column": "age); DROP TABLE release_src.people; --", "lower": 0, "upper": 100}]',
     1, 'release_out', levels => '{borough,region}', consistent => true);
-RESET search_path;
+SET search_path = "$user", public, civic;  -- back to the database's
 SELECT count(*) AS boroughs, bool_and(n >= 0) AS counted FROM release_out.hostile_borough;
 SELECT count(*) > 0 AS source_still_there FROM release_src.people;
 DROP SCHEMA release_trap CASCADE;

@@ -40,19 +40,14 @@
 #include "utils/builtins.h"
 #include "utils/geo_decls.h"
 #include "utils/regproc.h"
-#include "utils/sortsupport.h"
 #include "utils/syscache.h"
 
 #include "bng.h"
+#include "ewkb.h"
 
 /* Largest number of digits of a grid reference (1 m resolution). */
 #define BNG_GRIDREF_MAX_DIGITS 10
 
-/* EWKB flags and types (the PostGIS extended WKB header). */
-#define EWKB_Z_FLAG		0x80000000U
-#define EWKB_M_FLAG		0x40000000U
-#define EWKB_SRID_FLAG	0x20000000U
-#define WKB_POINT		1
 
 PG_FUNCTION_INFO_V1(bng_in);
 PG_FUNCTION_INFO_V1(bng_out);
@@ -113,7 +108,7 @@ bng_range_error(const char *what)
 }
 
 /* Build a point from metres rounded to the millimetre; 22003 if off grid. */
-Bng
+static Bng
 bng_from_metres(double easting, double northing)
 {
 	double		e = round(easting * 1000.0);
@@ -573,90 +568,80 @@ bng_gridref(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(buf));
 }
 
-/* Comparison: by easting, then northing (the int64 order). */
-static inline int
-bng_compare(Bng a, Bng b)
-{
-	return (a > b) - (a < b);
-}
+/*
+ * Comparison and hashing: the packed int64 is never negative and its order
+ * is "by easting, then by northing", so the btree and hash support of bng
+ * are core's int8 functions, bound in SQL as LANGUAGE internal (int8eq,
+ * btint8cmp, btint8sortsupport, hashint8, ...; control/install/20-bng.sql),
+ * the way contrib/isn and civic.gsscode do.  What cannot be bound to core
+ * works on the two halves, not on the int64: distance (<->), containment in
+ * a box or circle, the GiST support (bng_gist.c, whose keys are boxes in
+ * millimetres), text and binary input (range checks) and output.
+ *
+ * The C functions below are what civic 0.1.0's install script bound the
+ * operators to; the library keeps them so that a database still at 0.1.0
+ * works until ALTER EXTENSION civic UPDATE rebinds its functions to core.
+ * Each hands its arguments, unchanged, to the core function.
+ */
 
 Datum
 bng_eq(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) == PG_GETARG_BNG(1));
+	return int8eq(fcinfo);
 }
 
 Datum
 bng_ne(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) != PG_GETARG_BNG(1));
+	return int8ne(fcinfo);
 }
 
 Datum
 bng_lt(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) < PG_GETARG_BNG(1));
+	return int8lt(fcinfo);
 }
 
 Datum
 bng_le(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) <= PG_GETARG_BNG(1));
+	return int8le(fcinfo);
 }
 
 Datum
 bng_gt(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) > PG_GETARG_BNG(1));
+	return int8gt(fcinfo);
 }
 
 Datum
 bng_ge(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_BNG(0) >= PG_GETARG_BNG(1));
+	return int8ge(fcinfo);
 }
 
-/* Btree support 1: three-way comparison. */
 Datum
 bng_cmp(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32(bng_compare(PG_GETARG_BNG(0), PG_GETARG_BNG(1)));
+	return btint8cmp(fcinfo);
 }
 
-/* Sort comparator on Datums. */
-static int
-bng_fastcmp(Datum x, Datum y, SortSupport ssup)
-{
-	return bng_compare(DatumGetBng(x), DatumGetBng(y));
-}
-
-/* Btree support 2: sort support. */
 Datum
 bng_sortsupport(PG_FUNCTION_ARGS)
 {
-	SortSupport ssup = (SortSupport) PG_GETARG_POINTER(0);
-
-	ssup->comparator = bng_fastcmp;
-	PG_RETURN_VOID();
+	return btint8sortsupport(fcinfo);
 }
 
-/*
- * Hash support 1: the int8 hash of the packed value (independent of byte
- * order, so hash partitions agree across platforms).
- */
 Datum
 bng_hash(PG_FUNCTION_ARGS)
 {
-	return DirectFunctionCall1(hashint8, Int64GetDatum(PG_GETARG_BNG(0)));
+	return hashint8(fcinfo);
 }
 
-/* Hash support 2: seeded 64-bit hash, the int8 one likewise. */
 Datum
 bng_hash_extended(PG_FUNCTION_ARGS)
 {
-	return DirectFunctionCall2(hashint8extended,
-							   Int64GetDatum(PG_GETARG_BNG(0)),
-							   PG_GETARG_DATUM(1));
+	return hashint8extended(fcinfo);
 }
 
 /* bng <-> bng: distance in metres. */
@@ -713,85 +698,24 @@ bng_box(PG_FUNCTION_ARGS)
  * EWKB exchange with PostGIS (wrapped by SQL casts)
  * ---------------------------------------------------------------------- */
 
-/* Append a little-endian uint32. */
-static unsigned char *
-ewkb_put_u32(unsigned char *p, uint32 v)
-{
-	int			i;
-
-	for (i = 0; i < 4; i++)
-		*p++ = (unsigned char) (v >> (8 * i));
-	return p;
-}
-
-/* Append a little-endian IEEE double. */
-static unsigned char *
-ewkb_put_f64(unsigned char *p, double d)
-{
-	uint64		v;
-	int			i;
-
-	memcpy(&v, &d, sizeof(v));
-	for (i = 0; i < 8; i++)
-		*p++ = (unsigned char) (v >> (8 * i));
-	return p;
-}
-
-/* Read a uint32 in the given WKB byte order (1 = little endian). */
-static uint32
-ewkb_get_u32(const unsigned char *p, bool little)
-{
-	uint32		v = 0;
-	int			i;
-
-	for (i = 0; i < 4; i++)
-		v |= (uint32) p[little ? i : 3 - i] << (8 * i);
-	return v;
-}
-
-/* Read an IEEE double in the given WKB byte order. */
-static double
-ewkb_get_f64(const unsigned char *p, bool little)
-{
-	uint64		v = 0;
-	double		d;
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		v |= (uint64) p[little ? i : 7 - i] << (8 * i);
-	memcpy(&d, &v, sizeof(d));
-	return d;
-}
-
 /* civic.bng_to_ewkb(bng): EWKB of POINT(easting northing), SRID 27700. */
 Datum
 bng_to_ewkb(PG_FUNCTION_ARGS)
 {
 	Bng			p = PG_GETARG_BNG(0);
-	bytea	   *out = palloc(VARHDRSZ + 25);
-	unsigned char *q = (unsigned char *) VARDATA(out);
 
-	SET_VARSIZE(out, VARHDRSZ + 25);
-	*q++ = 1;					/* little endian */
-	q = ewkb_put_u32(q, WKB_POINT | EWKB_SRID_FLAG);
-	q = ewkb_put_u32(q, BNG_SRID);
-	q = ewkb_put_f64(q, bng_easting(p));
-	ewkb_put_f64(q, bng_northing(p));
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(ewkb_make_point(bng_easting(p), bng_northing(p), BNG_SRID));
 }
 
-/* Name of a WKB geometry type, for messages. */
-static const char *
-wkb_type_name(uint32 t)
+/* Raise 22023 for an empty point given where a bng point is wanted. */
+static void
+pg_attribute_noreturn()
+bng_empty_point_error(void)
 {
-	static const char *const names[] = {
-		"Geometry", "Point", "LineString", "Polygon", "MultiPoint",
-		"MultiLineString", "MultiPolygon", "GeometryCollection",
-		"CircularString", "CompoundCurve", "CurvePolygon", "MultiCurve",
-		"MultiSurface", "PolyhedralSurface", "Tin", "Triangle"
-	};
-
-	return (t < lengthof(names)) ? names[t] : "unknown";
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot convert an empty point to bng"),
+			 errdetail("An empty geometry has no coordinates.")));
 }
 
 /*
@@ -802,61 +726,14 @@ Datum
 bng_from_ewkb(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	bool		little;
-	uint32		type;
-	uint32		base;
-	Size		need = 5;
 	double		x,
 				y;
+	int32		srid;
 
-	if (len < 5 || p[0] > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid WKB for a bng point"),
-				 errdetail("The value does not start with a WKB header.")));
-	little = (p[0] == 1);
-	type = ewkb_get_u32(p + 1, little);
-	base = type & 0x0FFFFFFFU;
-	if (base >= 1000)			/* ISO WKB: 1001 Z, 2001 M, 3001 ZM */
-		base %= 1000;
-	if (base != WKB_POINT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot convert a %s to bng", wkb_type_name(base)),
-				 errdetail("A bng value is a single point."),
-				 errhint("Pick a point first, e.g. with ST_PointOnSurface or ST_GeometryN.")));
-	if (type & EWKB_SRID_FLAG)
-	{
-		int32		srid;
-
-		if (len < 9)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid WKB for a bng point"),
-					 errdetail("The EWKB value ends inside its SRID.")));
-		srid = (int32) ewkb_get_u32(p + 5, little);
-		if (srid != 0 && srid != BNG_SRID)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot convert a point in SRID %d to bng without transforming it", srid),
-					 errdetail("bng points are on the British National Grid, SRID 27700."),
-					 errhint("Cast the geometry with ::civic.bng, which transforms it, or use ST_Transform(geom, 27700).")));
-		need = 9;
-	}
-	if (len < need + 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid WKB for a bng point"),
-				 errdetail("The WKB value ends inside its coordinates.")));
-	x = ewkb_get_f64(p + need, little);
-	y = ewkb_get_f64(p + need + 8, little);
-	if (isnan(x) && isnan(y))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot convert an empty point to bng"),
-				 errdetail("An empty geometry has no coordinates.")));
+	if (!ewkb_read_point((const unsigned char *) VARDATA_ANY(in),
+						 VARSIZE_ANY_EXHDR(in), &x, &y, &srid))
+		bng_empty_point_error();
+	ewkb_check_bng_srid(srid);
 	PG_RETURN_BNG(bng_from_metres(x, y));
 }
 
@@ -884,54 +761,13 @@ Datum
 bng_transformable(PG_FUNCTION_ARGS)
 {
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	const unsigned char *p = (const unsigned char *) VARDATA_ANY(in);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	bool		little;
-	uint32		type;
-	uint32		base;
-	int32		srid = 0;
-	Size		need = 5;
 	double		x,
 				y;
+	int32		srid;
 
-	if (len < 5 || p[0] > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid WKB for a bng point"),
-				 errdetail("The value does not start with a WKB header.")));
-	little = (p[0] == 1);
-	type = ewkb_get_u32(p + 1, little);
-	base = type & 0x0FFFFFFFU;
-	if (base >= 1000)
-		base %= 1000;
-	if (base != WKB_POINT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot convert a %s to bng", wkb_type_name(base)),
-				 errdetail("A bng value is a single point."),
-				 errhint("Pick a point first, e.g. with ST_PointOnSurface or ST_GeometryN.")));
-	if (type & EWKB_SRID_FLAG)
-	{
-		if (len < 9)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid WKB for a bng point"),
-					 errdetail("The EWKB value ends inside its SRID.")));
-		srid = (int32) ewkb_get_u32(p + 5, little);
-		need = 9;
-	}
-	if (len < need + 16)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid WKB for a bng point"),
-				 errdetail("The WKB value ends inside its coordinates.")));
-	x = ewkb_get_f64(p + need, little);
-	y = ewkb_get_f64(p + need + 8, little);
-	if (isnan(x) && isnan(y))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot convert an empty point to bng"),
-				 errdetail("An empty geometry has no coordinates.")));
+	if (!ewkb_read_point((const unsigned char *) VARDATA_ANY(in),
+						 VARSIZE_ANY_EXHDR(in), &x, &y, &srid))
+		bng_empty_point_error();
 	if (isnan(x) || isnan(y))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

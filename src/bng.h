@@ -115,10 +115,4 @@ bng_in_circle(Bng p, const CIRCLE *c)
 	return sqrt(de * de + dn * dn) / 1000.0 <= c->radius;
 }
 
-/*
- * Build a point from coordinates in metres, rounded to the millimetre;
- * raises 22003 if not finite or off the grid.  Defined in bng.c.
- */
-extern Bng	bng_from_metres(double easting, double northing);
-
 #endif							/* CIVIC_BNG_H */

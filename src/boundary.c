@@ -18,6 +18,7 @@
 
 #include "bng.h"
 #include "boundary_index.h"
+#include "ewkb.h"
 
 PG_FUNCTION_INFO_V1(boundary_area_of_bng);
 PG_FUNCTION_INFO_V1(boundary_area_of_geometry);
@@ -88,8 +89,23 @@ lookup(FunctionCallInfo fcinfo, LookupState *st, const char *level, int level_le
 }
 
 /*
+ * Coordinates of the EWKB of a point; false if it is empty or has a NaN
+ * coordinate.  A point in an SRID other than 27700 or 0, and anything but a
+ * point, is an error (ewkb.c).
+ */
+static bool
+ewkb_xy(const unsigned char *p, Size len, double *x, double *y)
+{
+	int32		srid;
+	bool		ok = ewkb_read_point(p, len, x, y, &srid);
+
+	ewkb_check_bng_srid(srid);
+	return ok && !isnan(*x) && !isnan(*y);
+}
+
+/*
  * Coordinates of a geometry through its send function (EWKB, the documented
- * exchange format); false if it is an empty point.
+ * exchange format), as ewkb_xy.
  */
 static bool
 geometry_xy_ewkb(FunctionCallInfo fcinfo, LookupState *st, Datum geom, double *x, double *y)
@@ -110,8 +126,7 @@ geometry_xy_ewkb(FunctionCallInfo fcinfo, LookupState *st, Datum geom, double *x
 		st->have_send = true;
 	}
 	wkb = DatumGetByteaPP(SendFunctionCall(&st->send, geom));
-	ok = boundary_ewkb_point((const unsigned char *) VARDATA_ANY(wkb),
-							 VARSIZE_ANY_EXHDR(wkb), x, y);
+	ok = ewkb_xy((const unsigned char *) VARDATA_ANY(wkb), VARSIZE_ANY_EXHDR(wkb), x, y);
 	pfree(wkb);
 	return ok;
 }
@@ -146,7 +161,7 @@ geometry_xy_fast(Datum geom, double *x, double *y)
 		return false;
 	srid = (int32) (((uint32) p[0] << 16) | ((uint32) p[1] << 8) | p[2]);
 	srid = (int32) ((uint32) srid << 11) >> 11;
-	if (srid != 0 && srid != 27700)
+	if (srid != 0 && srid != BNG_SRID)
 		return false;			/* let the EWKB path raise the error */
 	memcpy(x, p + 12, 8);
 	memcpy(y, p + 20, 8);

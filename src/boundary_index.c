@@ -4,8 +4,9 @@
  *	  exact point-in-polygon lookups.
  *
  * For each (vintage, level) that a lookup asks for, the polygons are read
- * once with SPI (the geometry's binary send output, i.e. EWKB: PostGIS is
- * used through SQL and its wire format only) and indexed in two levels:
+ * once with SPI (the geometry's binary send output, i.e. EWKB, read by
+ * ewkb.c: PostGIS is used through SQL and its wire format only) and indexed
+ * in two levels:
  *
  *	- a uniform grid of square cells (about one per polygon edge) over all
  *	  polygons.  Each cell knows, in code order, the polygons that may cover
@@ -57,6 +58,7 @@
 
 #include "boundary_index.h"
 #include "civic.h"
+#include "ewkb.h"
 
 /* Largest |coordinate| (metres) of a boundary vertex the grid can index. */
 #define WKB_MAX_COORD	1e15
@@ -145,13 +147,6 @@ typedef struct EdgeBuf
 				xmax,
 				ymax;
 } EdgeBuf;
-
-/* Reader over a WKB buffer. */
-typedef struct WkbReader
-{
-	const unsigned char *p;
-	const unsigned char *end;
-} WkbReader;
 
 static MemoryContext cache_cxt = NULL;
 static bool cache_stale = false;
@@ -350,75 +345,7 @@ resolve_vintage(const char *level, int32 vintage, bool given)
 	return 0;					/* keep compiler quiet */
 }
 
-/* ---- WKB parsing ------------------------------------------------------ */
-
-/* Fail on malformed WKB (cannot happen for PostGIS output). */
-static void
-wkb_short(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid WKB geometry in civic.boundary"),
-			 errdetail("The geometry's binary representation ended early.")));
-}
-
-/* Read a uint32 in the given byte order. */
-static uint32
-wkb_u32(WkbReader *r, bool little)
-{
-	const unsigned char *p = r->p;
-	uint32		v;
-
-	if (r->end - p < 4)
-		wkb_short();
-	if (little)
-		v = (uint32) p[0] | ((uint32) p[1] << 8) | ((uint32) p[2] << 16) | ((uint32) p[3] << 24);
-	else
-		v = (uint32) p[3] | ((uint32) p[2] << 8) | ((uint32) p[1] << 16) | ((uint32) p[0] << 24);
-	r->p += 4;
-	return v;
-}
-
-/* Read a float8 in the given byte order. */
-static double
-wkb_f64(WkbReader *r, bool little)
-{
-	const unsigned char *p = r->p;
-	uint64		v = 0;
-	double		d;
-	int			i;
-
-	if (r->end - p < 8)
-		wkb_short();
-	for (i = 0; i < 8; i++)
-		v |= (uint64) p[little ? i : 7 - i] << (8 * i);
-	memcpy(&d, &v, sizeof(d));
-	r->p += 8;
-	return d;
-}
-
-/* Read a (E)WKB header: byte order, base type, dimensions, SRID. */
-static uint32
-wkb_header(WkbReader *r, bool *little, int *ndims, int32 *srid)
-{
-	uint32		raw,
-				base;
-	bool		z,
-				m;
-
-	if (r->p >= r->end)
-		wkb_short();
-	*little = (*r->p++ == 1);
-	raw = wkb_u32(r, *little);
-	base = raw & 0x0FFFFFFFU;
-	z = (raw & 0x80000000U) != 0 || (base / 1000) == 1 || (base / 1000) == 3;
-	m = (raw & 0x40000000U) != 0 || (base / 1000) == 2 || (base / 1000) == 3;
-	*ndims = 2 + (z ? 1 : 0) + (m ? 1 : 0);
-	*srid = 0;
-	if (raw & 0x20000000U)
-		*srid = (int32) wkb_u32(r, *little);
-	return base % 1000;
-}
+/* ---- Reading polygons ------------------------------------------------- */
 
 /* Append the edge a-b to a polygon's edge buffer. */
 static void
@@ -441,101 +368,54 @@ edgebuf_add(EdgeBuf *eb, double ax, double ay, double bx, double by)
 	eb->ymax = Max(eb->ymax, Max(ay, by));
 }
 
-/* Read a Polygon or MultiPolygon, appending the edges of all its rings. */
+/* EwkbRingFn: append the edges of one ring (closed if the data did not). */
 static void
-wkb_polygons(WkbReader *r, EdgeBuf *eb, int depth)
+edgebuf_add_ring(void *arg, const double *xy, uint32 npts)
 {
-	bool		little;
-	int			ndims;
-	int32		srid;
-	uint32		type = wkb_header(r, &little, &ndims, &srid);
-	uint32		n,
-				i;
+	EdgeBuf    *eb = (EdgeBuf *) arg;
+	uint32		k;
 
-	if (type == 6 && depth == 0)
+	for (k = 0; k < npts; k++)
 	{
-		n = wkb_u32(r, little);
-		for (i = 0; i < n; i++)
-			wkb_polygons(r, eb, depth + 1);
-		return;
-	}
-	if (type != 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("civic.boundary holds a geometry that is not a polygon"),
-				 errdetail("WKB geometry type %u found.", type),
-				 errhint("Store MultiPolygons (ST_Multi) in civic.boundary.geom.")));
-	n = wkb_u32(r, little);
-	for (i = 0; i < n; i++)
-	{
-		uint32		npts = wkb_u32(r, little);
-		uint32		k;
-		double		fx = 0,
-					fy = 0,
-					px = 0,
-					py = 0;
+		double		x = xy[2 * k];
+		double		y = xy[2 * k + 1];
 
-		if ((Size) (r->end - r->p) < (Size) npts * ndims * 8)
-			wkb_short();
-		for (k = 0; k < npts; k++)
-		{
-			double		x = wkb_f64(r, little);
-			double		y = wkb_f64(r, little);
-			int			d;
-
-			for (d = 2; d < ndims; d++)
-				(void) wkb_f64(r, little);
-			/* the grid arithmetic needs finite extents (found by fuzzing) */
-			if (!(fabs(x) <= WKB_MAX_COORD && fabs(y) <= WKB_MAX_COORD))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("civic.boundary holds a polygon with a coordinate that is not a finite number of metres"),
-						 errdetail("A vertex is at (%g, %g); lookups index coordinates of at most %g m in absolute value.",
-								   x, y, WKB_MAX_COORD),
-						 errhint("Fix or delete the polygon; ST_IsValid and ST_XMin/ST_XMax show which.")));
-			if (k == 0)
-			{
-				fx = x;
-				fy = y;
-			}
-			else
-				edgebuf_add(eb, px, py, x, y);
-			px = x;
-			py = y;
-		}
-		/* close the ring if the data did not */
-		if (npts > 1 && (px != fx || py != fy))
-			edgebuf_add(eb, px, py, fx, fy);
+		/* the grid arithmetic needs finite extents (found by fuzzing) */
+		if (!(fabs(x) <= WKB_MAX_COORD && fabs(y) <= WKB_MAX_COORD))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("civic.boundary holds a polygon with a coordinate that is not a finite number of metres"),
+					 errdetail("A vertex is at (%g, %g); lookups index coordinates of at most %g m in absolute value.",
+							   x, y, WKB_MAX_COORD),
+					 errhint("Fix or delete the polygon; ST_IsValid and ST_XMin/ST_XMax show which.")));
+		if (k > 0)
+			edgebuf_add(eb, xy[2 * k - 2], xy[2 * k - 1], x, y);
 	}
+	if (npts > 1 && (xy[2 * npts - 2] != xy[0] || xy[2 * npts - 1] != xy[1]))
+		edgebuf_add(eb, xy[2 * npts - 2], xy[2 * npts - 1], xy[0], xy[1]);
 }
 
-bool
-boundary_ewkb_point(const unsigned char *p, Size len, double *x, double *y)
+/* Append the edges of all rings of the EWKB of a Polygon or MultiPolygon. */
+static void
+boundary_read_polygons(const unsigned char *p, Size len, EdgeBuf *eb)
 {
-	WkbReader	r;
-	bool		little;
-	int			ndims;
-	int32		srid;
-	uint32		type;
+	ewkb_read_polygons(p, len, edgebuf_add_ring, eb);
+}
 
-	r.p = p;
-	r.end = p + len;
-	type = wkb_header(&r, &little, &ndims, &srid);
-	if (type != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("point lookups need a POINT geometry"),
-				 errdetail("The geometry given has WKB type %u.", type),
-				 errhint("Pass a point, e.g. ST_PointOnSurface(geom) or ST_Centroid(geom).")));
-	if (srid != 0 && srid != 27700)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("point lookups need a point in EPSG:27700 (British National Grid)"),
-				 errdetail("The point has SRID %d.", srid),
-				 errhint("Transform it first: ST_Transform(p, 27700).")));
-	*x = wkb_f64(&r, little);
-	*y = wkb_f64(&r, little);
-	return !(isnan(*x) || isnan(*y));
+/* Error context while a polygon of civic.boundary is read. */
+typedef struct ReadContext
+{
+	const char *level;
+	int32		vintage;
+} ReadContext;
+
+static void
+read_polygon_context(void *arg)
+{
+	ReadContext *rc = (ReadContext *) arg;
+
+	errcontext("reading a polygon of level \"%s\", vintage %d of civic.boundary",
+			   rc->level, rc->vintage);
 }
 
 /* ---- Index construction ----------------------------------------------- */
@@ -794,6 +674,8 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 	Size		ncells,
 				cell,
 				nlist;
+	ReadContext rctx;
+	ErrorContextCallback errcb;
 
 	g = MemoryContextAllocZero(cxt, sizeof(BoundaryIndex));
 	strlcpy(g->level, level, NAMEDATALEN);
@@ -822,6 +704,13 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 	g->polys = MemoryContextAllocZero(cxt, sizeof(BPoly) * Max(npoly, 1));
 	ebs = MemoryContextAllocZero(tmp, sizeof(EdgeBuf) * Max(npoly, 1));
 
+	/* errors while reading name the level and vintage */
+	rctx.level = level;
+	rctx.vintage = vintage;
+	errcb.callback = read_polygon_context;
+	errcb.arg = &rctx;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	for (i = 0; i < npoly; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -830,7 +719,6 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 		Datum		code = SPI_getbinval(tup, td, 1, &isnull);
 		Datum		geom = SPI_getbinval(tup, td, 2, &isnull);
 		bytea	   *wkb;
-		WkbReader	r;
 
 		old = MemoryContextSwitchTo(cxt);
 		g->codes[i] = datumCopy(code, code_byval, code_len);
@@ -840,9 +728,8 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 		if (!isnull)
 		{
 			wkb = DatumGetByteaPP(SendFunctionCall(&send, geom));
-			r.p = (const unsigned char *) VARDATA_ANY(wkb);
-			r.end = r.p + VARSIZE_ANY_EXHDR(wkb);
-			wkb_polygons(&r, &ebs[i], 0);
+			boundary_read_polygons((const unsigned char *) VARDATA_ANY(wkb),
+								   VARSIZE_ANY_EXHDR(wkb), &ebs[i]);
 			pfree(wkb);
 		}
 		MemoryContextSwitchTo(old);
@@ -862,6 +749,7 @@ build_index(const char *level, int32 vintage, MemoryContext *cxtout)
 		ymax = Max(ymax, ebs[i].ymax);
 		total_edges += ebs[i].n;
 	}
+	error_context_stack = errcb.previous;
 	SPI_finish();
 
 	/* grid: about one cell per edge, at most ~4M cells */

@@ -39,11 +39,4 @@ extern Datum boundary_index_code(const BoundaryIndex *idx, int poly);
 /* Changes whenever cached indexes are dropped (civic.boundary changed). */
 extern uint64 boundary_cache_generation(void);
 
-/*
- * Parse the EWKB (or WKB) of a POINT; false if it is empty.  Raises 22023 for
- * other geometry types and for SRIDs other than 27700 (0 is taken as 27700).
- */
-extern bool boundary_ewkb_point(const unsigned char *p, Size len,
-								double *x, double *y);
-
 #endif							/* CIVIC_BOUNDARY_INDEX_H */

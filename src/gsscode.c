@@ -214,8 +214,8 @@ gsscode_format(int64 v, char *buf)
 			 (char) ((uint64) v >> 32), (unsigned) ((uint64) v & 0xFFFFFFFF));
 }
 
-/* Validate and store a code given as text (used by other civic modules). */
-int64
+/* Validate and store a code given as text (in, the text cast). */
+static int64
 gsscode_from_cstring(const char *str, int len)
 {
 	int64		v = 0;

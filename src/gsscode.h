@@ -11,9 +11,6 @@
 #define DatumGetGssCode(d)	DatumGetInt64(d)
 #define GssCodeGetDatum(v)	Int64GetDatum(v)
 
-/* Validate str (len bytes, not necessarily NUL-terminated); ERROR if bad. */
-extern int64 gsscode_from_cstring(const char *str, int len);
-
 /* Write the nine characters of v and a NUL into buf. */
 extern void gsscode_format(int64 v, char *buf);
 

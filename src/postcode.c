@@ -58,16 +58,15 @@
  * operator postcode ^@ text tests it, and its planner support function turns
  * it into a btree range scan.
  *
- * The btree and hash support are plain integer comparison and hashing.
+ * The btree and hash support, min and max are core's int4 functions (see
+ * "Comparison" below).
  */
 #include "postgres.h"
 
-#include "access/hash.h"
 #include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
@@ -78,7 +77,6 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/builtins.h"
-#include "utils/sortsupport.h"
 
 #include "postcode.h"
 
@@ -805,114 +803,103 @@ postcode_inward(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(postcode_part(PG_GETARG_POSTCODE(0), PCP_INWARD));
 }
 
-/* Comparison operators: the stored integers order as the postcodes do. */
+/*
+ * Comparison, hashing, min and max: the stored int32 is never negative and
+ * its order is the natural postcode order, so they are core's int4
+ * functions, bound in SQL as LANGUAGE internal (int4eq, btint4cmp,
+ * btint4sortsupport, hashint4, int4smaller, ...;
+ * control/install/10-postcode.sql), the way contrib/isn and civic.gsscode
+ * do.  The hashes are those of 0.1.0 (hash_uint32 of the stored value), so
+ * hash indexes and hash partitions stay valid across the upgrade.
+ *
+ * The C functions below are what civic 0.1.0's install script bound them
+ * to; the library keeps them so that a database still at 0.1.0 works until
+ * ALTER EXTENSION civic UPDATE rebinds its functions to core.  Each hands
+ * its arguments, unchanged, to the core function.
+ */
 
 PG_FUNCTION_INFO_V1(postcode_eq);
-/* a = b */
 Datum
 postcode_eq(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) == PG_GETARG_POSTCODE(1));
+	return int4eq(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_ne);
-/* a <> b */
 Datum
 postcode_ne(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) != PG_GETARG_POSTCODE(1));
+	return int4ne(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_lt);
-/* a < b */
 Datum
 postcode_lt(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) < PG_GETARG_POSTCODE(1));
+	return int4lt(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_le);
-/* a <= b */
 Datum
 postcode_le(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) <= PG_GETARG_POSTCODE(1));
+	return int4le(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_gt);
-/* a > b */
 Datum
 postcode_gt(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) > PG_GETARG_POSTCODE(1));
+	return int4gt(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_ge);
-/* a >= b */
 Datum
 postcode_ge(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(PG_GETARG_POSTCODE(0) >= PG_GETARG_POSTCODE(1));
+	return int4ge(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_cmp);
-/* btree support 1: -1, 0 or 1. */
 Datum
 postcode_cmp(PG_FUNCTION_ARGS)
 {
-	int32		a = PG_GETARG_POSTCODE(0);
-	int32		b = PG_GETARG_POSTCODE(1);
-
-	PG_RETURN_INT32((a > b) - (a < b));
+	return btint4cmp(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_sortsupport);
-/* btree support 2: sort with PostgreSQL's specialised int32 comparator. */
 Datum
 postcode_sortsupport(PG_FUNCTION_ARGS)
 {
-	SortSupport ssup = (SortSupport) PG_GETARG_POINTER(0);
-
-	ssup->comparator = ssup_datum_int32_cmp;
-	PG_RETURN_VOID();
+	return btint4sortsupport(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_hash);
-/* hash support 1: hash of the stored integer (equal postcodes, equal hashes). */
 Datum
 postcode_hash(PG_FUNCTION_ARGS)
 {
-	return hash_uint32((uint32) PG_GETARG_POSTCODE(0));
+	return hashint4(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_hash_extended);
-/* hash support 2: seeded 64-bit hash of the stored integer. */
 Datum
 postcode_hash_extended(PG_FUNCTION_ARGS)
 {
-	return hash_uint32_extended((uint32) PG_GETARG_POSTCODE(0), PG_GETARG_INT64(1));
+	return hashint4extended(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_smaller);
-/* The earlier of two postcodes (state function of min). */
 Datum
 postcode_smaller(PG_FUNCTION_ARGS)
 {
-	int32		a = PG_GETARG_POSTCODE(0);
-	int32		b = PG_GETARG_POSTCODE(1);
-
-	PG_RETURN_POSTCODE(a < b ? a : b);
+	return int4smaller(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(postcode_larger);
-/* The later of two postcodes (state function of max). */
 Datum
 postcode_larger(PG_FUNCTION_ARGS)
 {
-	int32		a = PG_GETARG_POSTCODE(0);
-	int32		b = PG_GETARG_POSTCODE(1);
-
-	PG_RETURN_POSTCODE(a > b ? a : b);
+	return int4larger(fcinfo);
 }
 
 /*

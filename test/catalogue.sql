@@ -71,9 +71,9 @@ $$, 'every operator class in schema civic passes amvalidate()');
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
      WHERE p.pronamespace = 'civic'::regnamespace
-       AND p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'c')
+       AND p.prolang IN (SELECT oid FROM pg_catalog.pg_language WHERE lanname IN ('c', 'internal'))
        AND p.provolatile = 'i' AND p.proparallel <> 's'
-$$, 'every IMMUTABLE C function in schema civic is PARALLEL SAFE');
+$$, 'every IMMUTABLE C or internal function in schema civic is PARALLEL SAFE');
 
 SELECT is_empty($$
     SELECT o.oid::regoperator::text FROM pg_catalog.pg_operator o

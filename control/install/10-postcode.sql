@@ -81,27 +81,29 @@ COMMENT ON FUNCTION civic.postcode_sector(civic.postcode) IS 'postcode sector: d
 COMMENT ON FUNCTION civic.postcode_outward(civic.postcode) IS 'outward code of a postcode (SW1A 1AA -> SW1A)';
 COMMENT ON FUNCTION civic.postcode_inward(civic.postcode) IS 'inward code of a postcode (SW1A 1AA -> 1AA)';
 
--- Comparison.
+-- Comparison.  The stored int32 is never negative and orders as the
+-- postcodes do, so comparison, hashing, min and max are core's int4
+-- functions (LANGUAGE internal, as contrib/isn and civic.gsscode bind int8's).
 CREATE FUNCTION civic.postcode_eq(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4eq' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_ne(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4ne' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_lt(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4lt' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_le(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4le' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_gt(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4gt' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_ge(civic.postcode, civic.postcode) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'postcode_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4ge' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_cmp(civic.postcode, civic.postcode) RETURNS pg_catalog.int4
-    AS 'MODULE_PATHNAME', 'postcode_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'btint4cmp' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_sortsupport(pg_catalog.internal) RETURNS pg_catalog.void
-    AS 'MODULE_PATHNAME', 'postcode_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'btint4sortsupport' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_hash(civic.postcode) RETURNS pg_catalog.int4
-    AS 'MODULE_PATHNAME', 'postcode_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'hashint4' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_hash_extended(civic.postcode, pg_catalog.int8) RETURNS pg_catalog.int8
-    AS 'MODULE_PATHNAME', 'postcode_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'hashint4extended' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION civic.postcode_eq(civic.postcode, civic.postcode) IS 'implementation of = for postcode';
 COMMENT ON FUNCTION civic.postcode_ne(civic.postcode, civic.postcode) IS 'implementation of <> for postcode';
@@ -184,9 +186,9 @@ COMMENT ON OPERATOR FAMILY civic.postcode_hash_ops USING hash IS 'hash of postco
 -- min and max in natural order (SORTOP lets the planner answer them from a
 -- btree index).
 CREATE FUNCTION civic.postcode_smaller(civic.postcode, civic.postcode) RETURNS civic.postcode
-    AS 'MODULE_PATHNAME', 'postcode_smaller' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4smaller' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION civic.postcode_larger(civic.postcode, civic.postcode) RETURNS civic.postcode
-    AS 'MODULE_PATHNAME', 'postcode_larger' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int4larger' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.postcode_smaller(civic.postcode, civic.postcode) IS 'the earlier of two postcodes in natural order';
 COMMENT ON FUNCTION civic.postcode_larger(civic.postcode, civic.postcode) IS 'the later of two postcodes in natural order';
 

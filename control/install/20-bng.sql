@@ -72,37 +72,41 @@ COMMENT ON FUNCTION civic.bng_box(civic.bng, civic.bng) IS
     'box (in metres) with two bng points as opposite corners, for p <@ box searches';
 
 -- Comparison: by easting, then by northing --------------------------------
+-- The packed int64 is never negative and orders by easting, then northing,
+-- so comparison and hashing are core's int8 functions (LANGUAGE internal, as
+-- contrib/isn and civic.gsscode).  Distance, box and circle containment and
+-- the GiST support work on the two halves, not on the int64, and are C.
 
 CREATE FUNCTION civic.bng_eq(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8eq' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_eq(civic.bng, civic.bng) IS 'implementation of = for bng';
 CREATE FUNCTION civic.bng_ne(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8ne' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_ne(civic.bng, civic.bng) IS 'implementation of <> for bng';
 CREATE FUNCTION civic.bng_lt(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8lt' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_lt(civic.bng, civic.bng) IS 'implementation of < for bng (easting, then northing)';
 CREATE FUNCTION civic.bng_le(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8le' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_le(civic.bng, civic.bng) IS 'implementation of <= for bng (easting, then northing)';
 CREATE FUNCTION civic.bng_gt(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8gt' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_gt(civic.bng, civic.bng) IS 'implementation of > for bng (easting, then northing)';
 CREATE FUNCTION civic.bng_ge(civic.bng, civic.bng) RETURNS pg_catalog.bool
-    AS 'MODULE_PATHNAME', 'bng_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'int8ge' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_ge(civic.bng, civic.bng) IS 'implementation of >= for bng (easting, then northing)';
 
 CREATE FUNCTION civic.bng_cmp(civic.bng, civic.bng) RETURNS pg_catalog.int4
-    AS 'MODULE_PATHNAME', 'bng_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'btint8cmp' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_cmp(civic.bng, civic.bng) IS 'btree comparison of bng (easting, then northing)';
 CREATE FUNCTION civic.bng_sortsupport(pg_catalog.internal) RETURNS pg_catalog.void
-    AS 'MODULE_PATHNAME', 'bng_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'btint8sortsupport' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_sortsupport(pg_catalog.internal) IS 'btree sort support for bng';
 CREATE FUNCTION civic.bng_hash(civic.bng) RETURNS pg_catalog.int4
-    AS 'MODULE_PATHNAME', 'bng_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'hashint8' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_hash(civic.bng) IS 'hash of a bng point';
 CREATE FUNCTION civic.bng_hash_extended(civic.bng, pg_catalog.int8) RETURNS pg_catalog.int8
-    AS 'MODULE_PATHNAME', 'bng_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'hashint8extended' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.bng_hash_extended(civic.bng, pg_catalog.int8) IS 'seeded 64-bit hash of a bng point';
 
 CREATE OPERATOR civic.= (

@@ -1,22 +1,23 @@
 /*
  * fuzz_ewkb.c
- *	  libFuzzer targets for civic's readers of PostGIS geometries.  The
- *	  readers are static functions, so this file includes their sources.
+ *	  libFuzzer targets for civic's reader of PostGIS geometries (src/ewkb.c)
+ *	  and its users.  Some users are static functions, so this file includes
+ *	  their sources.
  *
  * ewkb_point: the bytes as
  *	  - a bytea given to bng_from_ewkb (the geometry -> bng casts),
- *	  - EWKB given to boundary_ewkb_point (ward_of/borough_of/area_of on a
- *		geometry read through its send function),
+ *	  - EWKB given to ewkb_xy (ward_of/borough_of/area_of on a geometry read
+ *		through its send function),
  *	  - a geometry datum given to geometry_xy_fast (the same lookups' reader
  *		of PostGIS's serialized form).
  *	  Errors are 22P03, 22023 or 22003.  When both EWKB readers accept the
  *	  bytes they agree: the bng value is the point the lookup reader read,
  *	  rounded to the millimetre.  When the fast reader accepts a datum,
  *	  the EWKB the lookup reader gets for it reads as the same point.
- * ewkb_polygon: the bytes as EWKB given to wkb_polygons, the reader of
- *	  civic.boundary's polygons when a lookup index is built.  Errors are
- *	  22P03 or 22023; an accepted geometry yields edges whose bounding box
- *	  is the one recorded.
+ * ewkb_polygon: the bytes as EWKB given to boundary_read_polygons, the
+ *	  reader of civic.boundary's polygons when a lookup index is built.
+ *	  Errors are 22P03 or 22023; an accepted geometry yields edges whose
+ *	  bounding box is the one recorded.
  * ewkb_index: one to four polygons (each a little-endian 16-bit length and
  *	  that many bytes of EWKB) are indexed by build_index, as if they were a
  *	  level of civic.boundary (SPI and the catalogue are faked below), and
@@ -43,14 +44,14 @@ int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define EWKB_ERRORS "22P03 22023 22003"
 
-/* boundary_ewkb_point under the harness; false if it raised an error. */
+/* ewkb_xy (the lookups' reader) under the harness; false if it raised an error. */
 static bool
 lookup_reader(const uint8_t *data, size_t size, bool *nonempty, double *x, double *y)
 {
 	bool		ok;
 
 	FUZZ_TRY(ok, EWKB_ERRORS)
-		*nonempty = boundary_ewkb_point(data, size, x, y);
+		*nonempty = ewkb_xy(data, size, x, y);
 	FUZZ_END(ok, EWKB_ERRORS);
 	return ok;
 }
@@ -82,7 +83,7 @@ fuzz_point(const uint8_t *data, size_t size)
 		if (!nonempty)
 			fuzz_fail("bng_from_ewkb accepted a point the lookups read as empty");
 		if (!fuzz_call(bng_make, 2, xy, "", &w, NULL) || w != v)
-			fuzz_fail("bng_from_ewkb and boundary_ewkb_point read different points");
+			fuzz_fail("bng_from_ewkb and ewkb_xy read different points");
 	}
 
 	/* the bytes as a serialized geometry */
@@ -119,7 +120,6 @@ fuzz_polygon(const uint8_t *data, size_t size)
 {
 	uint8_t    *copy = palloc(Max(size, 1));
 	EdgeBuf		eb;
-	WkbReader	r;
 	bool		ok;
 	int			i;
 	double		xmin,
@@ -131,15 +131,12 @@ fuzz_polygon(const uint8_t *data, size_t size)
 	memset(&eb, 0, sizeof(eb));
 	eb.xmin = eb.ymin = get_float8_infinity();
 	eb.xmax = eb.ymax = -get_float8_infinity();
-	r.p = copy;
-	r.end = copy + size;
+	/* exactly size bytes, so that reading past them is caught */
 	FUZZ_TRY(ok, "22P03 22023")
-		wkb_polygons(&r, &eb, 0);
+		boundary_read_polygons(copy, size, &eb);
 	FUZZ_END(ok, "22P03 22023");
 	if (!ok || eb.n == 0)
 		return;
-	if (r.p > r.end)
-		fuzz_fail("wkb_polygons read past the end");
 	xmin = ymin = get_float8_infinity();
 	xmax = ymax = -get_float8_infinity();
 	for (i = 0; i < eb.n; i++)
@@ -151,7 +148,7 @@ fuzz_polygon(const uint8_t *data, size_t size)
 	}
 	if (memcmp(&xmin, &eb.xmin, 8) != 0 || memcmp(&xmax, &eb.xmax, 8) != 0 ||
 		memcmp(&ymin, &eb.ymin, 8) != 0 || memcmp(&ymax, &eb.ymax, 8) != 0)
-		fuzz_fail("wkb_polygons recorded a bounding box its edges do not have");
+		fuzz_fail("boundary_read_polygons recorded a bounding box its edges do not have");
 }
 
 /* ---- ewkb_index: build_index over fuzzed polygons ----------------------- */
@@ -307,7 +304,6 @@ fuzz_index(const uint8_t *data, size_t size)
 	for (i = 0; i < fake_n; i++)
 	{
 		size_t		len = 0;
-		WkbReader	r;
 
 		if (end - p >= 2)
 		{
@@ -320,10 +316,8 @@ fuzz_index(const uint8_t *data, size_t size)
 		/* the same polygon, read for the brute-force answer */
 		ebs[i].xmin = ebs[i].ymin = get_float8_infinity();
 		ebs[i].xmax = ebs[i].ymax = -get_float8_infinity();
-		r.p = p;
-		r.end = p + len;
 		FUZZ_TRY(ok, "22P03 22023")
-			wkb_polygons(&r, &ebs[i], 0);
+			boundary_read_polygons(p, len, &ebs[i]);
 		FUZZ_END(ok, "22P03 22023");
 		if (!ok)
 			return;				/* build_index would refuse it too */
@@ -340,7 +334,7 @@ fuzz_index(const uint8_t *data, size_t size)
 		g = build_index("ward", 2022, &cxt);
 	FUZZ_END(ok, "22P03 22023");
 	if (!ok)
-		fuzz_fail("build_index refused polygons wkb_polygons accepted: %s", fuzz_errmsg);
+		fuzz_fail("build_index refused polygons boundary_read_polygons accepted: %s", fuzz_errmsg);
 	if (nvert == 0)
 		return;
 

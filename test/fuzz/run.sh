@@ -30,12 +30,12 @@ postcode_text  postcode  src/postcode.c
 postcode_recv  postcode  src/postcode.c
 gsscode_text   gsscode   src/gsscode.c
 gsscode_recv   gsscode   src/gsscode.c
-bng_text       bng       src/bng.c
-bng_recv       bng       src/bng.c
-bng_make       bng       src/bng.c
-ewkb_point     ewkb      src/bng.c
-ewkb_polygon   ewkb      src/bng.c
-ewkb_index     ewkb      src/bng.c
+bng_text       bng       src/bng.c src/ewkb.c
+bng_recv       bng       src/bng.c src/ewkb.c
+bng_make       bng       src/bng.c src/ewkb.c
+ewkb_point     ewkb      src/bng.c src/ewkb.c
+ewkb_polygon   ewkb      src/bng.c src/ewkb.c
+ewkb_index     ewkb      src/bng.c src/ewkb.c
 TABLE
 }
 
