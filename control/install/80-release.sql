@@ -196,7 +196,7 @@ COMMENT ON FUNCTION civic._release_code_map(pg_catalog.text, pg_catalog.int4) IS
 -- data, so a SECURITY DEFINER entry point like the others): each area at
 -- full resolution in EPSG:27700 and in WGS 84, as EWKB, and as a GeoJSON
 -- geometry (RFC 7946: WGS 84, 5 decimals, about 1 m) simplified with the
--- given tolerance in metres.  An area whose GeoJSON would be longer than
+-- given tolerance in metres (0: not simplified).  An area whose GeoJSON would be longer than
 -- 32766 characters, the most a Power BI text value holds, is simplified
 -- again with twice the tolerance until it fits (or the tolerance passes
 -- 100 km).  The PostGIS calls are bound when this script runs.
@@ -211,7 +211,9 @@ BEGIN ATOMIC
            AND x.vintage OPERATOR(pg_catalog.=) civic._release_vintage(_release_shapes.level, _release_shapes.vintage)),
     s (code, tol, geojson) AS (
         SELECT b.code, _release_shapes.simplify,
-               ST_AsGeoJSON(ST_Multi(ST_Transform(ST_SimplifyPreserveTopology(b.geom, _release_shapes.simplify), 4326)), 5)
+               ST_AsGeoJSON(ST_Multi(ST_Transform(CASE WHEN _release_shapes.simplify OPERATOR(pg_catalog.>) 0
+                                                       THEN ST_SimplifyPreserveTopology(b.geom, _release_shapes.simplify)
+                                                       ELSE b.geom END, 4326)), 5)
           FROM b
         UNION ALL
         SELECT s.code, GREATEST(s.tol OPERATOR(pg_catalog.*) 2, 1::pg_catalog.float8),
