@@ -196,10 +196,11 @@ COMMENT ON FUNCTION civic._release_code_map(pg_catalog.text, pg_catalog.int4) IS
 -- data, so a SECURITY DEFINER entry point like the others): each area at
 -- full resolution in EPSG:27700 and in WGS 84, as EWKB, and as a GeoJSON
 -- geometry (RFC 7946: WGS 84, 5 decimals, about 1 m) simplified with the
--- given tolerance in metres (0: not simplified).  An area whose GeoJSON would be longer than
--- 32766 characters, the most a Power BI text value holds, is simplified
--- again with twice the tolerance until it fits (or the tolerance passes
--- 100 km).  The PostGIS calls are bound when this script runs.
+-- given tolerance in metres (0: not simplified).  An area whose GeoJSON
+-- would be longer than 32766 characters, the most a Power BI text value
+-- holds, is simplified again with twice the tolerance until it fits (or the
+-- tolerance passes 100 km).  A tolerance outside [0, 100 km] gives no rows.
+-- The PostGIS calls are bound when this script runs.
 CREATE FUNCTION civic._release_shapes(level pg_catalog.text, vintage pg_catalog.int4, simplify pg_catalog.float8)
     RETURNS TABLE (code pg_catalog.text, geom pg_catalog.bytea, geom_wgs84 pg_catalog.bytea, geojson pg_catalog.text)
     LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
@@ -208,7 +209,10 @@ BEGIN ATOMIC
     WITH RECURSIVE b AS MATERIALIZED (
         SELECT x.code::pg_catalog.text AS code, x.geom FROM civic.boundary x
          WHERE x.level OPERATOR(pg_catalog.=) _release_shapes.level
-           AND x.vintage OPERATOR(pg_catalog.=) civic._release_vintage(_release_shapes.level, _release_shapes.vintage)),
+           AND x.vintage OPERATOR(pg_catalog.=) civic._release_vintage(_release_shapes.level, _release_shapes.vintage)
+           -- a tolerance publish_release would refuse (NaN, negative, huge) gives nothing
+           AND _release_shapes.simplify OPERATOR(pg_catalog.>=) 0
+           AND _release_shapes.simplify OPERATOR(pg_catalog.<=) 100000),
     s (code, tol, geojson) AS (
         SELECT b.code, _release_shapes.simplify,
                ST_AsGeoJSON(ST_Multi(ST_Transform(CASE WHEN _release_shapes.simplify OPERATOR(pg_catalog.>) 0
