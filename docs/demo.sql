@@ -179,13 +179,13 @@ RESET SESSION AUTHORIZATION;
 -- ward counts are non-negative integers adding up to their borough's, and
 -- boroughs to London's.
 -- ---------------------------------------------------------------------------
-\echo '== a release: published once (epsilon 2 for 2 measures at 3 levels), charged once'
+\echo '== a release: published once (epsilon 2 for 2 measures at 3 levels), charged once, with the areas'' boundaries'
 SELECT * FROM civic.publish_release('stops_2022_09', 'public.stops', 'p',
     '[{"name": "stops", "kind": "count"},
       {"name": "arrests", "kind": "count", "column": "arrest"}]',
     epsilon => 2.0, target_schema => 'stats',
     levels => ARRAY['ward', 'borough', 'region'], vintage => 2022,
-    grantees => ARRAY['demo_analyst']::regrole[], consistent => true);
+    grantees => ARRAY['demo_analyst']::regrole[], consistent => true, geometry => 'all');
 SELECT name, source, levels, epsilon, consistent, published_by, grantees FROM civic.releases;
 -- charged once to the DBA (who reads the rows, so no limit applies, but every charge is recorded)
 SELECT round(epsilon_spent::numeric, 6) AS dba_epsilon_spent FROM civic.privacy_budgets
@@ -219,6 +219,15 @@ RESET SESSION AUTHORIZATION;
 SELECT round(epsilon_spent::numeric, 6) AS dba_epsilon_spent_after_reads FROM civic.privacy_budgets
  WHERE role = session_user::regrole AND dataset = 'public.stops';
 
+\echo '== the boundaries travel with the numbers: typed geometry for QGIS and Tableau, GeoJSON text for Power BI'
+SELECT f_table_name AS release_table, f_geometry_column AS geometry_column, srid, type
+  FROM geometry_columns WHERE f_table_schema = 'stats'
+ ORDER BY array_position('{stops_2022_09_ward,stops_2022_09_borough,stops_2022_09_region}', f_table_name::text), 2;
+SELECT 'ward' AS level, count(*) AS areas, pg_size_pretty(sum(length(geojson))) AS geojson_total,
+       max(length(geojson)) AS longest_geojson_chars FROM stats.stops_2022_09_ward
+UNION ALL
+SELECT 'borough', count(*), pg_size_pretty(sum(length(geojson))), max(length(geojson)) FROM stats.stops_2022_09_borough;
+
 -- A choropleth of the ward release, when this build has civic.choropleth_svg.
 \set demo_out ''
 \getenv demo_out CIVIC_DEMO_OUT
@@ -241,6 +250,47 @@ SELECT civic.choropleth_svg('ward', 2022,
 \pset format aligned
 \set QUIET off
 \echo '== the ward release as a map:' :svg
+\endif
+
+-- ---------------------------------------------------------------------------
+-- Publication rules: a dashboard that must follow the NHS rule for counts of
+-- people ("suppress 1 to 7, round the rest to 5") declares it with its
+-- release.  The rule is applied to the noisy values after consistency, so it
+-- costs nothing beyond the release's own epsilon, and every refresh applies
+-- it again.  Rounded wards still add up to their (rounded) borough.
+-- ---------------------------------------------------------------------------
+\echo '== a release under the NHS rule: counts 1-7 suppressed, the rest rounded to 5 (epsilon 1, charged once)'
+SELECT * FROM civic.publish_release('stops_2022_09_nhs', 'public.stops', 'p',
+    '[{"name": "stops", "kind": "count"}]',
+    epsilon => 1.0, target_schema => 'stats', levels => ARRAY['ward', 'borough'], vintage => 2022,
+    grantees => ARRAY['demo_analyst']::regrole[], consistent => true,
+    sdc => '{"suppress": 8, "round": 5}');
+SELECT name, sdc, epsilon, epsilon_spent FROM civic.releases WHERE name = 'stops_2022_09_nhs';
+SELECT count(*) AS wards, count(*) FILTER (WHERE stops_suppressed) AS wards_suppressed,
+       count(*) FILTER (WHERE stops % 5 <> 0) AS not_multiples_of_5,
+       (SELECT count(*) FROM stats.stops_2022_09_nhs_borough b
+         WHERE b.stops < (SELECT coalesce(sum(w.stops), 0) FROM stats.stops_2022_09_nhs_ward w
+                           WHERE w.parent_code = b.area_code)) AS boroughs_below_their_wards
+  FROM stats.stops_2022_09_nhs_ward;
+SELECT coalesce(stops::text, 'suppressed') AS published_stops, count(*) AS wards, min(stops_error) AS plus_minus
+  FROM stats.stops_2022_09_nhs_ward GROUP BY 1 ORDER BY min(coalesce(stops, -1)) LIMIT 6;
+\if :have_map
+\set svg_nhs :demo_out '/stops_by_ward_2022_09_nhs.svg'
+\set QUIET on
+\pset format unaligned
+\pset tuples_only on
+\o :svg_nhs
+SELECT civic.choropleth_svg('ward', 2022,
+         (SELECT jsonb_object_agg(area_code, stops) FROM stats.stops_2022_09_nhs_ward),
+         'Stop and search, September 2022, by ward (NHS rule: 1-7 suppressed, hatched; rounded to 5)', 'stops',
+         attribution => 'Contains public sector information licensed under the Open Government Licence v3.0. '
+                        'Source: data.police.uk. Boundaries: Office for National Statistics (OGL v3.0); '
+                        'contains OS data © Crown copyright and database right 2022.');
+\o
+\pset tuples_only off
+\pset format aligned
+\set QUIET off
+\echo '== the NHS-rule release as a map, suppressed wards hatched:' :svg_nhs
 \endif
 
 \echo

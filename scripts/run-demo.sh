@@ -13,15 +13,16 @@ export PATH=/usr/lib/postgresql/15/bin:$PATH
 source scripts/cluster.sh
 cluster_session
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE civic_demo'
-# The map of the ward release goes here (CIVIC_DEMO_OUT to change).
+# The maps of the ward releases go here (CIVIC_DEMO_OUT to change).
 export CIVIC_DEMO_OUT=${CIVIC_DEMO_OUT:-/tmp/civic-demo}
 mkdir -p "$CIVIC_DEMO_OUT"
 psql -X -v ON_ERROR_STOP=1 -d civic_demo -f docs/demo.sql
-svg=$CIVIC_DEMO_OUT/stops_by_ward_2022_09.svg
-if [[ -s $svg ]] && command -v chromium >/dev/null; then
-  # and as a picture, rendered by a browser as anyone would see it
-  if chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,640 \
-       --screenshot="${svg%.svg}.png" "file://$svg" >/dev/null 2>&1; then
-    echo "== the same map as a PNG: ${svg%.svg}.png"
+for svg in "$CIVIC_DEMO_OUT"/stops_by_ward_2022_09.svg "$CIVIC_DEMO_OUT"/stops_by_ward_2022_09_nhs.svg; do
+  if [[ -s $svg ]] && command -v chromium >/dev/null; then
+    # and as a picture, rendered by a browser as anyone would see it
+    if chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,640 \
+         --screenshot="${svg%.svg}.png" "file://$svg" >/dev/null 2>&1; then
+      echo "== $(basename "$svg") as a PNG: ${svg%.svg}.png"
+    fi
   fi
-fi
+done

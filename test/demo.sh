@@ -17,7 +17,7 @@ awk -v dir="$work/readme" '
   inb { print > f }' "$CIVIC_TOP/README.md"
 blocks=("$work"/readme/block_*.sql)
 
-echo "1..$((13 + ${#blocks[@]}))"
+echo "1..$((15 + ${#blocks[@]}))"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>&1
 CIVIC_DEMO_OUT=$work psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$CIVIC_TOP/docs/demo.sql" >"$out" 2>&1
 rc=$?
@@ -71,12 +71,31 @@ else
   echo "ok 13 - the demo writes the ward release as an SVG map # skip civic.choropleth_svg is not in this build"
 fi
 
+# The release carries its boundaries, typed for QGIS (geometry_columns).
+g27700=$(grep -cE '^ stops_2022_09_(ward|borough|region) +\| geom +\| 27700 \| MULTIPOLYGON$' "$out")
+g4326=$(grep -cE '^ stops_2022_09_(ward|borough|region) +\| geom_wgs84 +\|  4326 \| MULTIPOLYGON$' "$out")
+[[ $g27700 == 3 && $g4326 == 3 ]] \
+  && echo "ok 14 - the demo's release tables carry their boundaries (geometry_columns: EPSG:27700 and WGS 84)" \
+  || echo "not ok 14 - the demo's release tables carry their boundaries ($g27700, $g4326)"
+# The NHS-rule release: rounded to 5, wards within their borough, and the
+# suppressed wards hatched on its map.
+supp=$(col wards_suppressed) notm=$(col not_multiples_of_5) below=$(col boroughs_below_their_wards)
+if grep -q '^== the NHS-rule release as a map, suppressed wards hatched:' "$out"; then
+  svg=$(sed -n 's/^== the NHS-rule release as a map, suppressed wards hatched: //p' "$out")
+  hatched=$(grep -o 'fill="url(#civic-hatch-map)"' "$svg" 2>/dev/null | wc -l)
+else
+  hatched=$supp
+fi
+[[ -n $supp && $supp -gt 0 && $notm == 0 && $below == 0 && $hatched == "$supp" ]] \
+  && echo "ok 15 - the demo's NHS-rule release suppresses ($supp wards, hatched on its map) and rounds to 5" \
+  || echo "not ok 15 - the demo's NHS-rule release suppresses and rounds ($supp suppressed, $hatched hatched, $notm not multiples of 5, $below)"
+
 # Every SQL example of the README runs as written after the demo: the
 # Install block in a new database named as it says (mydb), the others in
 # order in the demo's database.  A statement that shows an error on purpose
 # says so in a comment containing "ERROR" on its line; a block passes when it
 # raises exactly as many errors as it announces.
-n=13
+n=15
 for b in "${blocks[@]}"; do
   n=$((n + 1))
   name="README example $(basename "$b" .sql) ($(grep -m1 -v '^--' "$b" | cut -c1-50))"

@@ -29,6 +29,12 @@ CREATE TABLE civic.release (
     delta         pg_catalog.float8 NOT NULL,
     consistent    pg_catalog.bool NOT NULL,
     confidence    pg_catalog.float8 NOT NULL,
+    sdc           pg_catalog.jsonb
+                  CHECK (pg_catalog.jsonb_typeof(sdc) OPERATOR(pg_catalog.=) 'object'),
+    geometry      pg_catalog.text
+                  CHECK (geometry OPERATOR(pg_catalog.=) ANY (ARRAY['geojson', 'all'])),
+    geojson_simplify pg_catalog.float8
+                  CHECK ((geometry IS NULL) OPERATOR(pg_catalog.=) (geojson_simplify IS NULL)),
     target_schema pg_catalog.name NOT NULL,
     tables        pg_catalog.text[] NOT NULL,
     grantees      pg_catalog.text[] NOT NULL,
@@ -51,6 +57,9 @@ COMMENT ON COLUMN civic.release.epsilon IS 'epsilon of one computation of the wh
 COMMENT ON COLUMN civic.release.delta IS 'delta of one computation of the whole release';
 COMMENT ON COLUMN civic.release.consistent IS 'whether counts are post-processed to non-negative integers adding up level to level';
 COMMENT ON COLUMN civic.release.confidence IS 'confidence of the error-bar columns';
+COMMENT ON COLUMN civic.release.sdc IS 'disclosure control applied to the counts after consistency: {"round": base, "suppress": threshold}, NULL for none';
+COMMENT ON COLUMN civic.release.geometry IS 'boundaries in the release tables: geojson (a GeoJSON text column) or all (also geometry columns in EPSG:27700 and WGS 84), NULL for none';
+COMMENT ON COLUMN civic.release.geojson_simplify IS 'simplification tolerance in metres of the GeoJSON column (raised for an area whose GeoJSON would exceed 32766 characters), NULL without geometry';
 COMMENT ON COLUMN civic.release.target_schema IS 'schema of the release tables';
 COMMENT ON COLUMN civic.release.tables IS 'release tables, schema-qualified, in the order of levels';
 COMMENT ON COLUMN civic.release.grantees IS 'roles granted SELECT on the release tables';
@@ -93,14 +102,15 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON civic.release TO PUBLIC;
 
 CREATE VIEW civic.releases AS
     SELECT r.name, r.source, r.location, r.location_kind, r.unit, r.levels, r.vintage,
-           r.measures, r.epsilon, r.delta, r.consistent, r.confidence, r.tables, r.grantees,
+           r.measures, r.epsilon, r.delta, r.consistent, r.confidence, r.sdc, r.geometry,
+           r.geojson_simplify, r.tables, r.grantees,
            r.published_by, r.published_at, r.refreshed_at, r.computations,
            r.epsilon OPERATOR(pg_catalog.*) r.computations AS epsilon_spent,
            r.delta OPERATOR(pg_catalog.*) r.computations AS delta_spent
       FROM civic.release r;
 GRANT SELECT ON civic.releases TO PUBLIC;
 COMMENT ON VIEW civic.releases IS
-    'differentially-private releases: source, declaration, cost of one computation and in total (epsilon_spent, delta_spent), tables, grantees, who published and when';
+    'differentially-private releases: source, declaration (with disclosure control and geometry), cost of one computation and in total (epsilon_spent, delta_spent), tables, grantees, who published and when';
 
 -- The areas are public reference data (ONS and GLA boundaries under the Open
 -- Government Licence), and the point lookups read civic.boundary with the
@@ -182,6 +192,48 @@ $$;
 COMMENT ON FUNCTION civic._release_code_map(pg_catalog.text, pg_catalog.int4) IS
     'every ward, borough and region code of a vintage with the area of the given level that contains it (releases of area-code columns); readable by every role';
 
+-- The boundaries of a level at a vintage for releases with geometry (public
+-- data, so a SECURITY DEFINER entry point like the others): each area at
+-- full resolution in EPSG:27700 and in WGS 84, as EWKB, and as a GeoJSON
+-- geometry (RFC 7946: WGS 84, 5 decimals, about 1 m) simplified with the
+-- given tolerance in metres (0: not simplified).  An area whose GeoJSON
+-- would be longer than 32766 characters, the most a Power BI text value
+-- holds, is simplified again with twice the tolerance until it fits (or the
+-- tolerance passes 100 km).  A tolerance outside [0, 100 km] gives no rows.
+-- The PostGIS calls are bound when this script runs.
+CREATE FUNCTION civic._release_shapes(level pg_catalog.text, vintage pg_catalog.int4, simplify pg_catalog.float8)
+    RETURNS TABLE (code pg_catalog.text, geom pg_catalog.bytea, geom_wgs84 pg_catalog.bytea, geojson pg_catalog.text)
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    WITH RECURSIVE b AS MATERIALIZED (
+        SELECT x.code::pg_catalog.text AS code, x.geom FROM civic.boundary x
+         WHERE x.level OPERATOR(pg_catalog.=) _release_shapes.level
+           AND x.vintage OPERATOR(pg_catalog.=) civic._release_vintage(_release_shapes.level, _release_shapes.vintage)
+           -- a tolerance publish_release would refuse (NaN, negative, huge) gives nothing
+           AND _release_shapes.simplify OPERATOR(pg_catalog.>=) 0
+           AND _release_shapes.simplify OPERATOR(pg_catalog.<=) 100000),
+    s (code, tol, geojson) AS (
+        SELECT b.code, _release_shapes.simplify,
+               ST_AsGeoJSON(ST_Multi(ST_Transform(CASE WHEN _release_shapes.simplify OPERATOR(pg_catalog.>) 0
+                                                       THEN ST_SimplifyPreserveTopology(b.geom, _release_shapes.simplify)
+                                                       ELSE b.geom END, 4326)), 5)
+          FROM b
+        UNION ALL
+        SELECT s.code, GREATEST(s.tol OPERATOR(pg_catalog.*) 2, 1::pg_catalog.float8),
+               ST_AsGeoJSON(ST_Multi(ST_Transform(ST_SimplifyPreserveTopology(b.geom,
+                   GREATEST(s.tol OPERATOR(pg_catalog.*) 2, 1::pg_catalog.float8)), 4326)), 5)
+          FROM s JOIN b ON b.code OPERATOR(pg_catalog.=) s.code
+         WHERE pg_catalog.length(s.geojson) OPERATOR(pg_catalog.>) 32766
+           AND s.tol OPERATOR(pg_catalog.<) 100000)
+    SELECT b.code, ST_AsEWKB(b.geom), ST_AsEWKB(ST_Multi(ST_Transform(b.geom, 4326))), f.geojson
+      FROM b JOIN (SELECT DISTINCT ON (s.code) s.code, s.geojson FROM s
+                    ORDER BY s.code, s.tol DESC) f ON f.code OPERATOR(pg_catalog.=) b.code
+     ORDER BY b.code;
+END;
+COMMENT ON FUNCTION civic._release_shapes(pg_catalog.text, pg_catalog.int4, pg_catalog.float8) IS
+    'boundaries of the areas of a level at a vintage for a release with geometry: EWKB in EPSG:27700 and WGS 84, and a simplified GeoJSON geometry of at most 32766 characters where possible; readable by every role';
+
 -- Fit the counts of a child level to its parent level: for each parent, the
 -- non-negative integers closest (least squares, then largest remainder) to
 -- the children's noisy counts that add up exactly to the parent's count.
@@ -231,6 +283,44 @@ END
 $fn$;
 COMMENT ON FUNCTION civic._release_fit(pg_catalog.regclass, pg_catalog.regclass, pg_catalog.text) IS
     'post-processing of a consistent release: replace a count column of a child-level table by the closest non-negative integers adding up exactly to each parent''s count';
+
+-- Round the counts of a child level to multiples of base that add up
+-- exactly to their parent's count, already rounded to a multiple of base
+-- (controlled rounding of a consistent release): each child goes down to
+-- the multiple below it, and the parent's remainder is handed out in units
+-- of base to the children with the largest remainders (ties by area code).
+-- The children were consistent (non-negative integers adding up to the
+-- parent before rounding), so each child ends on one of the two multiples
+-- nearest to it, a multiple stays as it is, and 0 stays 0.
+CREATE FUNCTION civic._release_round_fit(child pg_catalog.regclass, parent pg_catalog.regclass,
+                                         measure pg_catalog.text, base pg_catalog.int4)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+BEGIN
+    IF base OPERATOR(pg_catalog.<) 1 THEN
+        RAISE EXCEPTION 'rounding base must be at least 1, not %', base USING ERRCODE = '22023';
+    END IF;
+    EXECUTE pg_catalog.format($q$
+WITH f AS (
+    SELECT t.id, t.area_code, t.parent_code, pg_catalog.mod(t.%1$I, %4$s::pg_catalog.int8) AS rem,
+           t.%1$I OPERATOR(pg_catalog.-) pg_catalog.mod(t.%1$I, %4$s::pg_catalog.int8) AS fl
+      FROM %2$s t),
+g AS (
+    SELECT f.id, f.fl,
+           pg_catalog.div(p.%1$I OPERATOR(pg_catalog.-) pg_catalog.sum(f.fl) OVER (PARTITION BY f.parent_code),
+                          %4$s::pg_catalog.numeric) AS units,
+           pg_catalog.row_number() OVER (PARTITION BY f.parent_code ORDER BY f.rem DESC, f.area_code) AS rk
+      FROM f JOIN %3$s p ON p.area_code OPERATOR(pg_catalog.=) f.parent_code)
+UPDATE %2$s t
+   SET %1$I = g.fl OPERATOR(pg_catalog.+) CASE WHEN g.rk OPERATOR(pg_catalog.<=) g.units THEN %4$s ELSE 0 END
+  FROM g WHERE t.id OPERATOR(pg_catalog.=) g.id
+$q$, measure, child, parent, base);
+END
+$fn$;
+COMMENT ON FUNCTION civic._release_round_fit(pg_catalog.regclass, pg_catalog.regclass, pg_catalog.text, pg_catalog.int4) IS
+    'disclosure control of a consistent release: round a count column of a child-level table to multiples of base adding up exactly to each parent''s (rounded) count';
 
 -- The type a measure is computed and published in: counts are bigint;
 -- sums of integer columns bigint, of numeric columns numeric, else float8;
@@ -290,6 +380,14 @@ DECLARE
     err     pg_catalog.text;
     cnt     pg_catalog.text;
     typ     pg_catalog.text[] := '{}';
+    g_lvl   pg_catalog.int4[];
+    g_code  pg_catalog.text[];
+    g_geom  pg_catalog.bytea[];
+    g_wgs   pg_catalog.bytea[];
+    g_json  pg_catalog.text[];
+    base    pg_catalog.int4 := (r.sdc OPERATOR(pg_catalog.->>) 'round')::pg_catalog.int4;
+    thr     pg_catalog.int4 := (r.sdc OPERATOR(pg_catalog.->>) 'suppress')::pg_catalog.int4;
+    mn      pg_catalog.text;
 BEGIN
     -- Each (measure, level) pair gets an equal share, rounded down to the
     -- ledger's accounting units (1e-9 epsilon, 1e-18 delta), so the total
@@ -330,6 +428,16 @@ BEGIN
     IF r.location_kind OPERATOR(pg_catalog.=) 'postcode' THEN
         EXECUTE pg_catalog.format('SELECT civic.postcode_location(s.%2$I)::pg_catalog.text FROM %1$s s LIMIT 1',
                                   r.source, r.location) INTO loc;
+    END IF;
+
+    -- The boundaries, for a release with geometry: computed (and any error
+    -- raised) before the charged query, written into the rows after it.
+    IF r.geometry IS NOT NULL THEN
+        SELECT pg_catalog.array_agg(l.n), pg_catalog.array_agg(s.code), pg_catalog.array_agg(s.geom),
+               pg_catalog.array_agg(s.geom_wgs84), pg_catalog.array_agg(s.geojson)
+          INTO g_lvl, g_code, g_geom, g_wgs, g_json
+          FROM pg_catalog.unnest(r.levels) WITH ORDINALITY AS l(level, n),
+               LATERAL civic._release_shapes(l.level, r.vintage, r.geojson_simplify) AS s;
     END IF;
 
     -- the source rows: location, unit and measure values
@@ -476,10 +584,66 @@ i%1$s AS (
                 m OPERATOR(pg_catalog.->>) 'name');
         END LOOP;
     END LOOP;
+
+    -- Disclosure control of the counts (post-processing of published
+    -- values, so free): which cells are suppressed is decided on the value
+    -- before rounding (the NHS rule "suppress 1-7, round the rest to 5");
+    -- rounding is to the nearest multiple, except below the top level of a
+    -- consistent release, where each area goes to one of its two nearest
+    -- multiples so that the areas still add up to their (rounded) parent;
+    -- the error bar grows by the most rounding can move a value.
+    IF r.sdc IS NOT NULL THEN
+        FOR j IN 1 .. nm LOOP
+            m := r.measures OPERATOR(pg_catalog.->) (j OPERATOR(pg_catalog.-) 1);
+            CONTINUE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.<>) 'count';
+            mn := m OPERATOR(pg_catalog.->>) 'name';
+            IF thr IS NOT NULL THEN
+                FOR i IN 1 .. nl LOOP
+                    EXECUTE pg_catalog.format('UPDATE %s SET %I = civic.sdc_suppress(%I, %s) IS NULL',
+                                              r.tables[i], mn OPERATOR(pg_catalog.||) '_suppressed', mn, thr);
+                END LOOP;
+            END IF;
+            IF base IS NOT NULL THEN
+                FOR i IN REVERSE nl .. 1 LOOP
+                    IF r.consistent AND i OPERATOR(pg_catalog.<) nl THEN
+                        PERFORM civic._release_round_fit(r.tables[i]::pg_catalog.regclass,
+                                                         r.tables[i OPERATOR(pg_catalog.+) 1]::pg_catalog.regclass, mn, base);
+                        EXECUTE pg_catalog.format('UPDATE %s SET %I = %I OPERATOR(pg_catalog.+) %s',
+                                                  r.tables[i], mn OPERATOR(pg_catalog.||) '_error',
+                                                  mn OPERATOR(pg_catalog.||) '_error', base OPERATOR(pg_catalog.-) 1);
+                    ELSE
+                        EXECUTE pg_catalog.format('UPDATE %s SET %I = civic.sdc_round(%I, %s), %I = %I OPERATOR(pg_catalog.+) %s',
+                                                  r.tables[i], mn, mn, base, mn OPERATOR(pg_catalog.||) '_error',
+                                                  mn OPERATOR(pg_catalog.||) '_error', base OPERATOR(pg_catalog./) 2);
+                    END IF;
+                END LOOP;
+            END IF;
+            IF thr IS NOT NULL THEN
+                FOR i IN 1 .. nl LOOP
+                    EXECUTE pg_catalog.format('UPDATE %s SET %I = NULL WHERE %I',
+                                              r.tables[i], mn, mn OPERATOR(pg_catalog.||) '_suppressed');
+                END LOOP;
+            END IF;
+        END LOOP;
+    END IF;
+
+    -- the boundaries computed above
+    IF r.geometry IS NOT NULL THEN
+        FOR i IN 1 .. nl LOOP
+            EXECUTE pg_catalog.format(
+                'UPDATE %s t SET %s FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), '
+                'pg_catalog.unnest($5)) AS x(i, code, geom, geom_wgs84, geojson) '
+                'WHERE x.i OPERATOR(pg_catalog.=) %s AND t.area_code OPERATOR(pg_catalog.=) x.code',
+                r.tables[i],
+                CASE r.geometry WHEN 'all' THEN 'geom = x.geom, geom_wgs84 = x.geom_wgs84, geojson = x.geojson'
+                                ELSE 'geojson = x.geojson' END, i)
+                USING g_lvl, g_code, g_geom, g_wgs, g_json;
+        END LOOP;
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION civic._release_compute(civic.release) IS
-    'compute a release into its empty tables with one differentially-private query (charged once to the session role), then post-process; called by publish_release and refresh_release';
+    'compute a release into its empty tables with one differentially-private query (charged once to the session role), then post-process (consistency, disclosure control) and add the boundaries; called by publish_release and refresh_release';
 
 -- Create the empty tables of a release, with comments and grants (the
 -- publisher's own DDL, run before anything is charged).
@@ -501,7 +665,22 @@ DECLARE
     what  pg_catalog.text;
     g     pg_catalog.text;
     vint  pg_catalog.int4;
+    gis   pg_catalog.name;
+    base  pg_catalog.int4 := (r.sdc OPERATOR(pg_catalog.->>) 'round')::pg_catalog.int4;
+    thr   pg_catalog.int4 := (r.sdc OPERATOR(pg_catalog.->>) 'suppress')::pg_catalog.int4;
+    sdc_t pg_catalog.text := '';
 BEGIN
+    -- PostGIS's schema, for the geometry columns' type
+    SELECT n.nspname INTO gis FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+     WHERE e.extname OPERATOR(pg_catalog.=) 'postgis';
+    IF thr IS NOT NULL THEN
+        sdc_t := pg_catalog.format('; counts from 1 to %s suppressed (NULL, flagged in <count>_suppressed)',
+                                   thr OPERATOR(pg_catalog.-) 1);
+    END IF;
+    IF base IS NOT NULL THEN
+        sdc_t := sdc_t OPERATOR(pg_catalog.||) pg_catalog.format('; counts rounded to multiples of %s', base);
+    END IF;
     eps := pg_catalog.floor(r.epsilon OPERATOR(pg_catalog.*) 1e9::float8 OPERATOR(pg_catalog./) (nl OPERATOR(pg_catalog.*) nm))
            OPERATOR(pg_catalog./) 1e9::float8;
     del := pg_catalog.floor(r.delta OPERATOR(pg_catalog.*) 1e18::float8 OPERATOR(pg_catalog./) (nl OPERATOR(pg_catalog.*) nm))
@@ -516,15 +695,28 @@ BEGIN
                 m OPERATOR(pg_catalog.->>) 'name',
                 civic._release_value_type(r.source::pg_catalog.regclass, m, r.unit IS NOT NULL),
                 (m OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.||) '_error');
+            IF thr IS NOT NULL AND m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count' THEN
+                ddl := ddl OPERATOR(pg_catalog.||) pg_catalog.format(', %I pg_catalog.bool',
+                    (m OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.||) '_suppressed');
+            END IF;
         END LOOP;
+        IF r.geometry OPERATOR(pg_catalog.=) 'all' THEN
+            ddl := ddl OPERATOR(pg_catalog.||) pg_catalog.format(', geom %1$I.geometry(MultiPolygon, 27700), geom_wgs84 %1$I.geometry(MultiPolygon, 4326)', gis);
+        END IF;
+        IF r.geometry IS NOT NULL THEN
+            ddl := ddl OPERATOR(pg_catalog.||) ', geojson pg_catalog.text';
+        END IF;
         EXECUTE ddl OPERATOR(pg_catalog.||) ')';
         EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', r.tables[i], pg_catalog.format(
             'civic release %s: differentially-private statistics of %s by %s (%s boundaries), one row per %s including areas with no rows; '
-            'epsilon %s, delta %s for the whole release (all levels and measures); published by %s; '
+            'epsilon %s, delta %s for the whole release (all levels and measures)%s%s; published by %s; '
             'reading it costs no privacy budget. See civic.releases.',
             r.name, r.source, r.levels[i],
             CASE WHEN vint OPERATOR(pg_catalog.=) 0 THEN 'vintage-independent' ELSE vint::pg_catalog.text END,
-            r.levels[i], r.epsilon, r.delta, r.published_by));
+            r.levels[i], r.epsilon, r.delta, sdc_t,
+            CASE r.geometry WHEN 'all' THEN '; with boundaries (geom, geom_wgs84, geojson)'
+                            WHEN 'geojson' THEN '; with boundaries as GeoJSON (geojson)' ELSE '' END,
+            r.published_by));
         EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.id IS %L', r.tables[i],
             'integer key: row number in area-code order, stable across refreshes');
         EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.area_code IS %L', r.tables[i],
@@ -550,16 +742,44 @@ BEGIN
                          CASE WHEN r.unit IS NULL THEN '' ELSE pg_catalog.format(', each %s weighted once', r.unit) END)
                 END;
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', r.tables[i], nm_m, pg_catalog.format(
-                'differentially-private %s (epsilon %s, delta %s)%s', what, eps, del,
+                'differentially-private %s (epsilon %s, delta %s)%s%s%s', what, eps, del,
                 CASE WHEN r.consistent AND m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count'
-                     THEN ', made a non-negative integer consistent with the level above' ELSE '' END));
+                     THEN ', made a non-negative integer consistent with the level above' ELSE '' END,
+                CASE WHEN base IS NULL OR m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.<>) 'count' THEN ''
+                     WHEN r.consistent AND i OPERATOR(pg_catalog.<) nl
+                     THEN pg_catalog.format(', rounded to one of the two nearest multiples of %s so that it adds up to the level above', base)
+                     ELSE pg_catalog.format(', rounded to the nearest multiple of %s', base) END,
+                CASE WHEN thr IS NULL OR m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.<>) 'count' THEN ''
+                     ELSE pg_catalog.format('; NULL (suppressed) where the value before rounding was below %s and not 0', thr) END));
             EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', r.tables[i], nm_m OPERATOR(pg_catalog.||) '_error',
-                pg_catalog.format('%s%% error bar of %s: the noise exceeds it with probability at most %s%%%s',
+                pg_catalog.format('%s%% error bar of %s: the noise exceeds it with probability at most %s%%%s%s',
                     r.confidence OPERATOR(pg_catalog.*) 100, nm_m, pg_catalog.round(((1 OPERATOR(pg_catalog.-) r.confidence) OPERATOR(pg_catalog.*) 100)::pg_catalog.numeric, 6)::pg_catalog.float8,
                     CASE WHEN m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'avg'
-                         THEN ' (computed from the released average and the release''s first count as the number of rows; NULL without a count)'
-                         ELSE '' END));
+                         THEN ' (computed from the released average and the release''s first count before disclosure control as the number of rows; NULL without a count)'
+                         ELSE '' END,
+                    CASE WHEN base IS NULL OR m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.<>) 'count' THEN ''
+                         ELSE pg_catalog.format(', plus %s for the rounding',
+                                  CASE WHEN r.consistent AND i OPERATOR(pg_catalog.<) nl THEN base OPERATOR(pg_catalog.-) 1
+                                       ELSE base OPERATOR(pg_catalog./) 2 END) END));
+            IF thr IS NOT NULL AND m OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count' THEN
+                EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', r.tables[i], nm_m OPERATOR(pg_catalog.||) '_suppressed',
+                    pg_catalog.format('true where %s is suppressed (NULL): its value before rounding was from 1 to %s, or negative',
+                                      nm_m, thr OPERATOR(pg_catalog.-) 1));
+            END IF;
         END LOOP;
+        IF r.geometry OPERATOR(pg_catalog.=) 'all' THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.geom IS %L', r.tables[i], pg_catalog.format(
+                'boundary of the %s, EPSG:27700 (British National Grid), full resolution, from civic.boundary', r.levels[i]));
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.geom_wgs84 IS %L', r.tables[i], pg_catalog.format(
+                'boundary of the %s, EPSG:4326 (WGS 84 longitude and latitude), full resolution', r.levels[i]));
+            EXECUTE pg_catalog.format('CREATE INDEX ON %s USING gist (geom)', r.tables[i]);
+            EXECUTE pg_catalog.format('CREATE INDEX ON %s USING gist (geom_wgs84)', r.tables[i]);
+        END IF;
+        IF r.geometry IS NOT NULL THEN
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.geojson IS %L', r.tables[i], pg_catalog.format(
+                'boundary of the %s as a GeoJSON geometry (WGS 84, 5 decimals) simplified to %s m, more for an area '
+                'whose text would exceed 32766 characters (what a Power BI text value holds)', r.levels[i], r.geojson_simplify));
+        END IF;
         EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', r.tables[i]);
         FOREACH g IN ARRAY r.grantees LOOP
             EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %I', r.tables[i], g);
@@ -583,7 +803,10 @@ CREATE FUNCTION civic.publish_release(
     unit pg_catalog.text DEFAULT NULL,
     grantees pg_catalog.regrole[] DEFAULT '{}',
     consistent pg_catalog.bool DEFAULT false,
-    confidence pg_catalog.float8 DEFAULT 0.95)
+    confidence pg_catalog.float8 DEFAULT 0.95,
+    sdc pg_catalog.jsonb DEFAULT NULL,
+    geometry pg_catalog.text DEFAULT NULL,
+    geojson_simplify pg_catalog.float8 DEFAULT NULL)
     RETURNS SETOF pg_catalog.regclass
     LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
@@ -621,6 +844,47 @@ BEGIN
     END IF;
     IF NOT (confidence OPERATOR(pg_catalog.>) 0 AND confidence OPERATOR(pg_catalog.<) 1) THEN
         RAISE EXCEPTION 'confidence must be in (0, 1), not %', confidence USING ERRCODE = '22023';
+    END IF;
+
+    -- disclosure control and geometry ----------------------------------------
+    IF sdc IS NOT NULL THEN
+        IF pg_catalog.jsonb_typeof(sdc) OPERATOR(pg_catalog.<>) 'object' OR sdc OPERATOR(pg_catalog.=) '{}' THEN
+            RAISE EXCEPTION 'sdc must be a JSON object with "round", "suppress" or both, not %', sdc USING ERRCODE = '22023',
+                HINT = 'For example ''{"round": 5}'', ''{"suppress": 10}'', or the NHS rule ''{"suppress": 8, "round": 5}''.';
+        END IF;
+        SELECT pg_catalog.string_agg(x, ', ') INTO bad FROM pg_catalog.jsonb_object_keys(sdc) AS x
+         WHERE x OPERATOR(pg_catalog.<>) ALL (ARRAY['round', 'suppress']);
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'unknown key % in sdc %', bad, sdc USING ERRCODE = '22023',
+                DETAIL = 'Disclosure control has "round" (the base counts are rounded to) and "suppress" (counts from 1 to one less are withheld).';
+        END IF;
+        FOREACH k IN ARRAY ARRAY['round', 'suppress'] LOOP
+            CONTINUE WHEN NOT sdc OPERATOR(pg_catalog.?) k;
+            IF pg_catalog.jsonb_typeof(sdc OPERATOR(pg_catalog.->) k) IS DISTINCT FROM 'number'
+               OR (sdc OPERATOR(pg_catalog.->>) k)::pg_catalog.numeric OPERATOR(pg_catalog.<>) pg_catalog.trunc((sdc OPERATOR(pg_catalog.->>) k)::pg_catalog.numeric)
+               OR (sdc OPERATOR(pg_catalog.->>) k)::pg_catalog.numeric NOT BETWEEN 1 AND 1000000 THEN
+                RAISE EXCEPTION 'sdc "%" must be an integer from 1 to 1000000, not %', k, sdc OPERATOR(pg_catalog.->) k
+                    USING ERRCODE = '22023';
+            END IF;
+        END LOOP;
+        -- as integers (5.0 is 5)
+        sdc := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                   'round', (sdc OPERATOR(pg_catalog.->>) 'round')::pg_catalog.numeric::pg_catalog.int4,
+                   'suppress', (sdc OPERATOR(pg_catalog.->>) 'suppress')::pg_catalog.numeric::pg_catalog.int4));
+    END IF;
+    IF geometry IS NOT NULL AND geometry OPERATOR(pg_catalog.<>) ALL (ARRAY['geojson', 'all']) THEN
+        RAISE EXCEPTION 'geometry must be ''geojson'' or ''all'', not %', pg_catalog.quote_literal(geometry) USING ERRCODE = '22023',
+            DETAIL = '''geojson'' adds a GeoJSON text column (built-in types only, for Power BI); ''all'' also adds geometry(MultiPolygon) columns in EPSG:27700 and WGS 84 (QGIS, Tableau).';
+    END IF;
+    IF geometry IS NULL AND geojson_simplify IS NOT NULL THEN
+        RAISE EXCEPTION 'geojson_simplify needs geometry => ''geojson'' or ''all''' USING ERRCODE = '22023';
+    END IF;
+    IF geometry IS NOT NULL THEN
+        geojson_simplify := COALESCE(geojson_simplify, 25);
+        IF NOT (geojson_simplify OPERATOR(pg_catalog.>=) 0 AND geojson_simplify OPERATOR(pg_catalog.<=) 100000) THEN
+            RAISE EXCEPTION 'geojson_simplify must be a tolerance in metres from 0 to 100000, not %', geojson_simplify
+                USING ERRCODE = '22023';
+        END IF;
     END IF;
 
     -- levels ---------------------------------------------------------------
@@ -712,7 +976,7 @@ BEGIN
         RAISE EXCEPTION 'measures must be a non-empty JSON array of measure declarations' USING ERRCODE = '22023',
             HINT = 'For example ''[{"name": "stops", "kind": "count"}, {"name": "mean_age", "kind": "avg", "column": "age", "lower": 0, "upper": 100}]''.';
     END IF;
-    seen := ARRAY['id', 'area_code', 'area_name', 'parent_code'];
+    seen := ARRAY['id', 'area_code', 'area_name', 'parent_code', 'geom', 'geom_wgs84', 'geojson'];
     FOR m IN SELECT e FROM pg_catalog.jsonb_array_elements(measures) AS e LOOP
         IF pg_catalog.jsonb_typeof(m) OPERATOR(pg_catalog.<>) 'object' THEN
             RAISE EXCEPTION 'a measure declaration must be a JSON object, not %', m USING ERRCODE = '22023';
@@ -728,9 +992,9 @@ BEGIN
             RAISE EXCEPTION 'measure % needs a name that is a lower-case identifier of at most 51 characters', m USING ERRCODE = '22023';
         END IF;
         k := m OPERATOR(pg_catalog.->>) 'name';
-        IF k OPERATOR(pg_catalog.=) ANY (seen) OR k OPERATOR(pg_catalog.~) '_error$' THEN
+        IF k OPERATOR(pg_catalog.=) ANY (seen) OR k OPERATOR(pg_catalog.~) '_(error|suppressed)$' THEN
             RAISE EXCEPTION 'measure name "%" is taken', k USING ERRCODE = '22023',
-                DETAIL = 'Measure names are unique, do not end in _error (the error-bar columns do) and are not id, area_code, area_name or parent_code.';
+                DETAIL = 'Measure names are unique, do not end in _error or _suppressed (the error-bar and suppression columns do) and are not id, area_code, area_name, parent_code, geom, geom_wgs84 or geojson.';
         END IF;
         seen := seen OPERATOR(pg_catalog.||) k;
         IF (m OPERATOR(pg_catalog.->>) 'kind') IS NULL
@@ -780,6 +1044,13 @@ BEGIN
         END IF;
     END LOOP;
 
+    IF sdc IS NOT NULL AND NOT EXISTS (
+           SELECT FROM pg_catalog.jsonb_array_elements(measures) AS e
+            WHERE e OPERATOR(pg_catalog.->>) 'kind' OPERATOR(pg_catalog.=) 'count') THEN
+        RAISE EXCEPTION 'sdc applies to count measures, and this release has none' USING ERRCODE = '22023',
+            DETAIL = 'Rounding and suppression are conventions for counts; sums and averages are published as drawn.';
+    END IF;
+
     -- target schema, tables, grantees ----------------------------------------
     IF pg_catalog.to_regnamespace(pg_catalog.quote_ident(target_schema)) IS NULL THEN
         RAISE EXCEPTION 'schema "%" does not exist', target_schema USING ERRCODE = '3F000';
@@ -818,6 +1089,9 @@ BEGIN
     r.delta := delta;
     r.consistent := consistent;
     r.confidence := confidence;
+    r.sdc := sdc;
+    r.geometry := geometry;
+    r.geojson_simplify := geojson_simplify;
     r.target_schema := target_schema;
     r.grantees := gnames;
     r.published_by := SESSION_USER;
@@ -843,8 +1117,8 @@ END
 $fn$;
 COMMENT ON FUNCTION civic.publish_release(pg_catalog.text, pg_catalog.regclass, pg_catalog.text, pg_catalog.jsonb,
     pg_catalog.float8, pg_catalog.name, pg_catalog.float8, pg_catalog.text[], pg_catalog.int4, pg_catalog.text,
-    pg_catalog.regrole[], pg_catalog.bool, pg_catalog.float8) IS
-    'publish a differentially-private release of a source table: one table <target_schema>.<name>_<level> per level with every area of the vintage, each measure and its error bar; computed once with the caller''s rights and charged once to the session role; returns the tables';
+    pg_catalog.regrole[], pg_catalog.bool, pg_catalog.float8, pg_catalog.jsonb, pg_catalog.text, pg_catalog.float8) IS
+    'publish a differentially-private release of a source table: one table <target_schema>.<name>_<level> per level with every area of the vintage, each measure and its error bar, optionally rounded and suppressed counts and the areas'' boundaries; computed once with the caller''s rights and charged once to the session role; returns the tables';
 
 CREATE FUNCTION civic.refresh_release(name pg_catalog.text)
     RETURNS SETOF pg_catalog.regclass
