@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- zCDP accounting (docs/budget.md, "zCDP accounting"): a budget kept in
 -- zero-concentrated DP, where each query's rho adds up and the budget is
 -- the rho whose rho-zCDP implies (epsilon, delta)-DP (Canonne, Kamath,

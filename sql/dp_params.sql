@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- One source of truth for the privacy parameters of the DP aggregates
 -- (src/dp_params.c): the metering hook and the aggregates' final functions
 -- read the same names, positions, constancy rule, range and mechanism, so

@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- Releases with boundaries (docs/releases.md, "Boundaries in the release
 -- tables"): geometry(MultiPolygon) columns in EPSG:27700 and WGS 84 that QGIS
 -- and Tableau read, and a GeoJSON text column small enough for Power BI;

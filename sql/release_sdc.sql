@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- Releases with disclosure control (docs/releases.md, "Disclosure control"):
 -- rounding and suppression of the counts, declared with the release,
 -- recorded, re-applied on refresh, free, and drawn hatched on a map.
