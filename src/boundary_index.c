@@ -59,6 +59,7 @@
 #include "boundary_index.h"
 #include "civic.h"
 #include "ewkb.h"
+#include "relcache.h"
 
 /* Largest |coordinate| (metres) of a boundary vertex the grid can index. */
 #define WKB_MAX_COORD	1e15
@@ -171,7 +172,7 @@ boundary_relcache_cb(Datum arg, Oid relid)
 void
 civic_boundary_init(void)
 {
-	CacheRegisterRelcacheCallback(boundary_relcache_cb, (Datum) 0);
+	civic_register_relcache_callback(boundary_relcache_cb, (Datum) 0);
 }
 
 uint64

@@ -1,7 +1,8 @@
 /*
  * dataset.c
  *	  Datasets and who may read them: a table's dataset (its declared
- *	  dataset, or the table itself, partitions counting as their root), the
+ *	  dataset, or the table itself, partitions counting as their root and
+ *	  Citus shards as their distributed table), the
  *	  display name of a dataset, whether a role may read a table directly
  *	  (then it is charged but not limited), and who manages budgets.
  */
@@ -15,6 +16,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
 
+#include "citus_meta.h"
 #include "dataset.h"
 
 /*
@@ -44,7 +46,11 @@ void
 civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
 {
 	char		name[NAMEDATALEN];
+	Oid			logical = civic_citus_shard_table(relid);
 
+	/* a Citus shard is its distributed (or reference) table */
+	if (OidIsValid(logical))
+		relid = logical;
 	if (get_rel_relispartition(relid))
 	{
 		List	   *anc = get_partition_ancestors(relid);
@@ -65,6 +71,24 @@ civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k)
 		ds->relid = relid;
 		*k = 1;
 	}
+}
+
+/*
+ * Whether a table holds Citus-distributed data: a Citus table or one of its
+ * shards.  Its only budget is the coordinator's.
+ */
+bool
+civic_table_is_distributed(Oid relid)
+{
+	return civic_citus_is_table(relid) ||
+		OidIsValid(civic_citus_shard_table(relid));
+}
+
+/* Whether this node keeps the budgets of Citus tables (the coordinator). */
+bool
+civic_node_meters_distributed(void)
+{
+	return civic_citus_is_coordinator();
 }
 
 /* How a dataset is shown: its name, the table, or a marker (as the API takes it). */

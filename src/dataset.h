@@ -21,6 +21,10 @@ extern void civic_table_dataset(Oid relid, CivicDatasetKey *ds, int32 *k);
 extern bool civic_role_can_read(Oid roleid, Oid relid);
 /* A dataset as the API takes it back: name, qualified table or marker. */
 extern char *civic_dataset_display(const CivicDatasetKey *ds);
+/* Whether a table is a Citus table or shard (its budget is the coordinator's). */
+extern bool civic_table_is_distributed(Oid relid);
+/* Whether this node charges Citus tables: the coordinator, or no Citus. */
+extern bool civic_node_meters_distributed(void);
 /* Whether the current user is a budget administrator. */
 extern bool civic_is_budget_admin(void);
 

@@ -80,6 +80,7 @@
 #include "dp_params.h"
 #include "ledger.h"
 #include "meter.h"
+#include "relcache.h"
 
 static HTAB *view_cache = NULL;
 
@@ -1516,6 +1517,26 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 		report_refusal(charges, &refusal);
 }
 
+/*
+ * Whether a plan reads a Citus table or shard (docs/citus.md): on a node
+ * other than the coordinator (a worker, or a Citus MX node) such a read is
+ * not metered against the cluster's one budget, so DP over it is refused.
+ */
+static bool
+reads_distributed(PlannedStmt *pstmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte_is_read_table(rte) && civic_table_is_distributed(rte->relid))
+			return true;
+	}
+	return false;
+}
+
 static void
 meter_query(QueryDesc *qd, int eflags)
 {
@@ -1572,6 +1593,12 @@ meter_query(QueryDesc *qd, int eflags)
 						   "The query runs inside a distributed (Citus) plan; its parts would be charged on different nodes, to the wrong accounts." :
 						   "The session is a connection between Citus nodes (its application_name is Citus's); a worker cannot charge the coordinator's session user."),
 				 errhint("Compute the aggregate over tables that are not distributed, for instance a local copy.")));
+	if (!civic_node_meters_distributed() && reads_distributed(qd->plannedstmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("differentially-private aggregates over distributed (Citus) data run on the coordinator only"),
+				 errdetail("The query reads a Citus table or shard on a node that is not the Citus coordinator; the budgets of distributed tables are kept on the coordinator alone."),
+				 errhint("Connect to the coordinator.")));
 
 	/* a plan that returns no row without reading anything costs nothing */
 	if (plan_runs_nothing(qd->plannedstmt))
@@ -1653,7 +1680,7 @@ civic_meter_init(void)
 	emit_log_hook = civic_emit_log;
 	EnableQueryId();
 	CacheRegisterSyscacheCallback(PROCOID, view_cache_proc_invalidate, (Datum) 0);
-	CacheRegisterRelcacheCallback(view_cache_invalidate, (Datum) 0);
+	civic_register_relcache_callback(view_cache_invalidate, (Datum) 0);
 }
 
 /* ---------------------------------------------------------------------

@@ -58,6 +58,7 @@
 #include "bng.h"
 #include "boundary_index.h"
 #include "civic.h"
+#include "relcache.h"
 #include "postcode.h"
 
 /* Number of same-sector neighbours an estimate is built from. */
@@ -110,7 +111,7 @@ postcode_directory_relcache_cb(Datum arg, Oid relid)
 void
 civic_postcode_directory_init(void)
 {
-	CacheRegisterRelcacheCallback(postcode_directory_relcache_cb, (Datum) 0);
+	civic_register_relcache_callback(postcode_directory_relcache_cb, (Datum) 0);
 }
 
 /* The OID of civic.postcode_directory (remembered for the callback). */

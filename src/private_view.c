@@ -97,6 +97,7 @@
 #include "dataset.h"
 #include "dp_params.h"
 #include "private_view.h"
+#include "relcache.h"
 
 PG_FUNCTION_INFO_V1(civic_check_private_view);
 
@@ -1082,6 +1083,6 @@ civic_private_view_init(void)
 		return;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = pv_ExecutorStart;
-	CacheRegisterRelcacheCallback(pv_invalidate, (Datum) 0);
+	civic_register_relcache_callback(pv_invalidate, (Datum) 0);
 	CacheRegisterSyscacheCallback(PROCOID, pv_invalidate_proc, (Datum) 0);
 }

@@ -4,6 +4,9 @@
 # VB020 -- on the coordinator, for every plan shape that distributes it, and
 # on a worker for the connections Citus opens -- while queries without DP
 # aggregates and DP over the coordinator's local tables keep working.
+# Shards count as their distributed table: a shard read directly on the
+# coordinator is charged to its table, and DP over a Citus table or shard on
+# any other node (a worker, a Citus MX node) is refused with VB020.
 # Starts a coordinator and two workers of its own on loopback ports, with
 # the PostgreSQL the suite uses; skips when that PostgreSQL has no Citus.
 set -uo pipefail
@@ -33,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..12"
+echo "1..19"
 t=0
 check() { t=$((t + 1)); if [[ $1 == 0 ]]; then echo "ok $t - $2"; else echo "not ok $t - $2"; fi; }
 # q NODE SQL...: run as superuser on a node; errors to stdout, verbose (SQLSTATE shown)
@@ -60,6 +63,7 @@ CONF
     || { echo "Bail out! $n did not start"; cat "$dir/$n.log"; exit 1; }
   psql -X -q -h 127.0.0.1 -p "${port[$n]}" -U postgres -d postgres -c 'CREATE DATABASE civic_citus' >/dev/null
   q "$n" -c 'CREATE EXTENSION citus' -c 'CREATE EXTENSION civic CASCADE' >"$dir/$n.ext.log"
+  grep -i error "$dir/$n.ext.log" | sed "s/^/#   $n: /"
 done
 q coord -c "SELECT citus_set_coordinator_host('127.0.0.1', ${port[coord]})" \
   -c "SELECT citus_add_node('127.0.0.1', ${port[w1]})" -c "SELECT citus_add_node('127.0.0.1', ${port[w2]})" \
@@ -114,4 +118,65 @@ check $? "on a worker, an ordinary session's DP query over a table local to it r
 n_ledger=$(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset = 'public.people'")
 [[ $n_ledger == 0 ]]
 check $? "nothing was charged for the refused distributed queries"
+
+# A privacy-safe view over the distributed table, read by an analyst with a
+# budget, rights on the (reference) table of wards only and none on people
+# or its shards: refused as any
+# distributed DP query is (VB020), nothing charged, no rows.
+q coord >"$dir/view.log" <<'SQL'
+CREATE ROLE citus_analyst LOGIN;
+CREATE SCHEMA stats;
+GRANT USAGE ON SCHEMA stats TO citus_analyst;
+REVOKE ALL ON people FROM PUBLIC;
+SELECT civic.set_budget('citus_analyst', 'public.people', 5.0);
+GRANT SELECT ON wards TO citus_analyst;
+SELECT civic.create_private_view('stats.people_by_ward',
+  $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.5) AS residents
+      FROM wards w LEFT JOIN people p ON p.ward = w.ward GROUP BY w.ward$$, 'citus_analyst');
+SQL
+out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
+        -c "SELECT * FROM stats.people_by_ward" -c "SELECT count(*) FROM people" 2>&1)
+[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]]
+check $? "a privacy-safe view over a distributed table: refused to its analyst (VB020), who cannot read the table"
+[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]] || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
+[[ $(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset = 'public.people'") == 0 ]]
+check $? "nothing was charged for the refused view"
+
+# Shards are their distributed table.  The coordinator holds a placement of
+# every reference table: a DP query reading that shard directly (as a
+# superuser may) is charged to public.wards, not to the shard.
+wshard=$(q coord -c "SELECT s.shardid FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid)
+                     WHERE s.logicalrelid = 'wards'::regclass AND p.groupid = 0")
+out=$(q coord -c "SELECT civic.dp_count(0.5) IS NOT NULL FROM public.wards_$wshard" \
+        -c "SELECT string_agg(dataset, ',') FROM civic.privacy_ledger WHERE dataset LIKE 'public.wards%'")
+[[ -n $wshard && $out == $'t\npublic.wards' ]]
+check $? "on the coordinator, DP over a reference table's shard is charged to the reference table"
+[[ -n $wshard && $out == $'t\npublic.wards' ]] || sed 's/^/#   /' <<<"shard=$wshard $out" | head -n 5
+
+# ...but a table that only looks like the shard (same name, another schema)
+# is itself.
+out=$(q coord -c "CREATE SCHEMA lookalike" -c "CREATE TABLE lookalike.wards_$wshard AS SELECT 1 AS x" \
+        -c "SELECT civic.dp_count(0.5) IS NOT NULL FROM lookalike.wards_$wshard" \
+        -c "SELECT string_agg(dataset, ',' ORDER BY dataset) FROM civic.privacy_ledger WHERE dataset LIKE '%wards%'")
+[[ $out == $'t\nlookalike.wards_'"$wshard"',public.wards' ]]
+check $? "a table named like a shard in another schema is charged as itself"
+[[ $out == $'t\nlookalike.wards_'"$wshard"',public.wards' ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+
+# On a worker, even an ordinary session (not Citus's) is refused DP over a
+# shard of a distributed table: its budget is the coordinator's.
+pshard=$(q w1 -c "SELECT min(s.shardid) FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid)
+                  WHERE s.logicalrelid = 'people'::regclass
+                    AND p.groupid = (SELECT groupid FROM pg_dist_local_group)")
+out=$(q w1 -c "SET citus.override_table_visibility = off" -c "SELECT count(*) > 0 FROM public.people_$pshard" \
+        -c "SELECT civic.dp_count(0.5) FROM public.people_$pshard")
+[[ -n $pshard && $out == t*"ERROR:  VB020"*"coordinator only"* ]]
+check $? "on a worker, DP over a shard read directly is refused (VB020); the shard itself reads as usual"
+[[ -n $pshard && $out == t*"ERROR:  VB020"* ]] || sed 's/^/#   /' <<<"shard=$pshard $out" | head -n 5
+
+# Citus MX: a worker has the metadata and can run distributed queries
+# itself; DP through it is refused, as it would be charged on that node.
+refused w1 "on a worker (Citus MX), a distributed DP query is refused (VB020)" \
+  "SELECT civic.dp_count(0.5) FROM people"
+[[ $(q w1 -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset LIKE 'public.people%'") == 0 ]]
+check $? "nothing of people's was charged on the worker's ledger"
 exit 0

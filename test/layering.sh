@@ -48,6 +48,6 @@ ok "$(only dp_params errcodes dp_noise)" "the parameters module includes nothing
 r=$(reach dp_agg)
 ok "$([[ $r != *" ledger "* && $r != *" dataset "* && $r != *" budget "* ]] && echo 0 || echo 1)" \
    "the aggregates reach neither the ledger, datasets nor the budget interface"
-ok "$(only meter_hook meter dp_params dataset ledger errcodes)" \
+ok "$(only meter_hook meter dp_params dataset ledger errcodes relcache)" \
    "the meter depends on parameters, datasets and the ledger only"
 exit $((fails > 0))

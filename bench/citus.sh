@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# DP aggregates over a Citus-distributed table against plain aggregates on
+# the same cluster (docs/citus.md, "Benchmark"): a coordinator and two
+# workers on this machine, a table `people` of N rows (default 200000)
+# distributed on id over 32 shards, and the query of issue 13
+#     SELECT ward, dp_count(0.5), dp_sum(income, 0, 100000, 0.5) FROM people GROUP BY ward
+# against the same query with count(*), sum(income).  Times are server-side
+# (clock_timestamp() around EXECUTE in a PL/pgSQL function on the
+# coordinator), best of 5; the ratio is DP time / plain time (target <= 1.25).
+# While civic refuses DP over distributed tables (VB020), the distributed DP
+# row says so and no ratio is printed for it; the same pair over a copy
+# local to the coordinator is printed for reference.
+# Usage: bash bench/citus.sh [N]   (CIVIC_STAGE / CIVIC_PGPORT as for the
+# tests; the nodes use CIVIC_PGPORT + 1100, + 1101, + 1102; needs Citus,
+# docs/citus.md)
+set -uo pipefail
+CIVIC_TOP=$(cd "$(dirname "$0")/.." && pwd)
+export PGOPTIONS='-c client_min_messages=warning'
+nrows=${1:-200000}
+pgbin=$(pg_config --bindir)
+libdir=$(pg_config --pkglibdir)
+if [[ -n ${CIVIC_STAGE:-} ]]; then pgbin=$CIVIC_STAGE$pgbin libdir=$CIVIC_STAGE$libdir; fi
+if [[ ! -f $libdir/citus.so ]]; then
+  echo "Citus is not installed in this PostgreSQL (docs/citus.md: how to build it)" >&2
+  exit 1
+fi
+base=$((${CIVIC_PGPORT:-54329} + 1100))
+dir=$(mktemp -d /tmp/civic-citus-bench.XXXXXX)
+chmod 755 "$dir"
+mkdir -p "$dir/sock"
+chown -R postgres: "$dir"
+nodes=(coord w1 w2)
+declare -A port=([coord]=$base [w1]=$((base + 1)) [w2]=$((base + 2)))
+as_pg() { runuser -u postgres -- "$@"; }
+cleanup() {
+  local n
+  for n in "${nodes[@]}"; do
+    [[ -f $dir/$n/postmaster.pid ]] && as_pg "$pgbin/pg_ctl" -D "$dir/$n" stop -m immediate >/dev/null 2>&1
+  done
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+q() {
+  local n=$1; shift
+  psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${port[$n]}" -U postgres -d civic_bench "$@"
+}
+for n in "${nodes[@]}"; do
+  as_pg "$pgbin/initdb" -D "$dir/$n" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+    >"$dir/$n.initdb.log" 2>&1 || { cat "$dir/$n.initdb.log"; exit 1; }
+  cat >>"$dir/$n/postgresql.conf" <<CONF
+port = ${port[$n]}
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir/sock'
+shared_preload_libraries = 'citus,civic'
+max_connections = 60
+shared_buffers = 128MB
+jit = off
+citus.node_conninfo = 'sslmode=disable'
+log_min_messages = warning
+CONF
+  as_pg "$pgbin/pg_ctl" -D "$dir/$n" -l "$dir/$n.log" -w -t 60 start >/dev/null || { cat "$dir/$n.log"; exit 1; }
+  psql -X -q -h 127.0.0.1 -p "${port[$n]}" -U postgres -d postgres -c 'CREATE DATABASE civic_bench' >/dev/null
+  q "$n" -c 'CREATE EXTENSION citus' -c 'CREATE EXTENSION civic CASCADE' >/dev/null || exit 1
+done
+q coord -c "SELECT citus_set_coordinator_host('127.0.0.1', ${port[coord]})" \
+  -c "SELECT citus_add_node('127.0.0.1', ${port[w1]})" -c "SELECT citus_add_node('127.0.0.1', ${port[w2]})" >/dev/null || exit 1
+q coord -v n="$nrows" >/dev/null <<'SQL' || exit 1
+CREATE TABLE people (id int PRIMARY KEY, ward text NOT NULL, income int NOT NULL);
+SELECT create_distributed_table('people', 'id', shard_count => 32);
+INSERT INTO people SELECT i, 'W' || (i % 20), (i * 37) % 100000 FROM generate_series(1, :n) i;
+CREATE TABLE local_people AS SELECT * FROM people;
+ANALYZE people; ANALYZE local_people;
+-- Best-of-n server-side time of a statement, in ms; NULL when civic refuses
+-- it as distributed (VB020).
+CREATE FUNCTION exec_ms(stmt text, n int DEFAULT 5) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE best float8 := 'Infinity'; t0 timestamptz; t float8;
+BEGIN
+  FOR i IN 1..n LOOP
+    t0 := clock_timestamp();
+    EXECUTE stmt;
+    t := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    best := least(best, t);
+  END LOOP;
+  RETURN best;
+EXCEPTION WHEN SQLSTATE 'VB020' THEN
+  RETURN NULL;
+END $$;
+SQL
+echo "civic on Citus: $nrows rows, 32 shards on 2 workers; server-side ms, best of 5"
+printf '%-32s %10s %10s %8s\n' "table" "plain" "dp" "dp/plain"
+for t in people local_people; do
+  plain=$(q coord -c "SELECT round(exec_ms('SELECT ward, count(*), sum(income) FROM $t GROUP BY ward')::numeric, 1)")
+  dp=$(q coord -c "SELECT coalesce(round(exec_ms('SELECT ward, civic.dp_count(0.5), civic.dp_sum(income, 0, 100000, 0.5) FROM $t GROUP BY ward')::numeric, 1)::text, 'refused')")
+  if [[ $dp == refused ]]; then ratio="n/a"; dp="VB020"; else ratio=$(awk -v a="$dp" -v b="$plain" 'BEGIN { printf "%.2fx", a / b }'); fi
+  label=$t; [[ $t == people ]] && label="people (distributed)" || label="local_people (coordinator)"
+  printf '%-32s %10s %10s %8s\n' "$label" "$plain" "$dp" "$ratio"
+done
