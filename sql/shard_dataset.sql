@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- Citus shards count as their table for datasets, and DP over Citus data
 -- runs on the coordinator only (src/citus_meta.c, docs/citus.md).  CI has
 -- no Citus: this test fakes the three Citus catalogue tables civic reads
