@@ -638,14 +638,17 @@ record_crc(const LedgerRecord *rec)
 static void
 v1_charge_rho(LedgerRecord *rec)
 {
-	if (strcmp(rec->mechanism, "discrete_gaussian") == 0 &&
-		!(rec->delta <= exp(-0.5)))
+	/* the larger of the two epsilons the record holds */
+	double		e = Max(rec->epsilon, civic_units_value(rec->eps_units, CIVIC_EPS_SCALE));
+
+	if (!(e >= 0 && e < 1e100) ||
+		(strcmp(rec->mechanism, "discrete_gaussian") == 0 && !(rec->delta <= exp(-0.5))))
 	{
 		rec->rho = get_float8_infinity();
 		rec->rho_units = CIVIC_UNLIMITED;
 		return;
 	}
-	rec->rho = rec->epsilon * rec->epsilon / 2.0;
+	rec->rho = e * e / 2.0;
 	rec->rho_units = civic_rho_units(rec->rho);
 }
 
