@@ -1399,6 +1399,17 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
 	int64		rem_eps,
 				rem_delta;
 
+	if (st->zcdp)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_BUDGET_EXCEEDED),
+				 errmsg("privacy budget exceeded for dataset %s",
+						civic_dataset_display(&charges[r->charge].ds)),
+				 errdetail("The budget is kept in zCDP: spent rho %s; requested rho %s; remaining rho %s of %s.",
+						   fmt_units(st->spent_rho, CIVIC_RHO_SCALE),
+						   fmt_units(r->req_rho, CIVIC_RHO_SCALE),
+						   fmt_units(Max(st->limit_rho - st->spent_rho, 0), CIVIC_RHO_SCALE),
+						   fmt_units(st->limit_rho, CIVIC_RHO_SCALE)),
+				 errhint("Ask a budget administrator to raise the budget with civic.set_budget(), or ask for a smaller epsilon.")));
 	rem_eps = st->limit_eps == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
 		Max(st->limit_eps - st->spent_eps, 0);
 	rem_delta = st->limit_delta == CIVIC_UNLIMITED ? CIVIC_UNLIMITED :
@@ -1414,11 +1425,6 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
 					   fmt_units(r->req_delta, CIVIC_DELTA_SCALE),
 					   fmt_units(rem_eps, CIVIC_EPS_SCALE),
 					   fmt_units(rem_delta, CIVIC_DELTA_SCALE)),
-			 st->zcdp ?
-			 errhint("The budget is kept in zCDP: rho spent %s, requested %s, budget %s.",
-					 fmt_units(st->spent_rho, CIVIC_RHO_SCALE),
-					 fmt_units(r->req_rho, CIVIC_RHO_SCALE),
-					 fmt_units(st->limit_rho, CIVIC_RHO_SCALE)) :
 			 errhint("Ask a budget administrator to raise the budget with civic.set_budget(), or ask for a smaller epsilon.")));
 }
 

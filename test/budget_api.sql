@@ -1,8 +1,9 @@
 -- The budget's SQL interface: objects, labels, comments and privileges.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 SELECT has_function('civic', 'set_budget', ARRAY['regrole', 'text', 'double precision', 'double precision']);
+SELECT has_function('civic', 'set_budget', ARRAY['regrole', 'text', 'double precision', 'double precision', 'text']);
 SELECT has_function('civic', 'set_default_budget', ARRAY['regrole', 'double precision', 'double precision']);
 SELECT has_function('civic', 'reset_budget', ARRAY['regrole', 'text']);
 SELECT has_function('civic', 'declare_dataset', ARRAY['text', 'regclass[]', 'integer']);
@@ -12,7 +13,10 @@ SELECT has_function('civic', 'create_private_view', ARRAY['text', 'text', 'regro
 SELECT has_view('civic', 'privacy_ledger', 'view civic.privacy_ledger exists');
 SELECT has_view('civic', 'privacy_budgets', 'view civic.privacy_budgets exists');
 SELECT columns_are('civic', 'privacy_ledger',
-    ARRAY['role', 'dataset', 'time', 'epsilon', 'delta', 'mechanism', 'aggregate', 'query_id', 'query']);
+    ARRAY['role', 'dataset', 'time', 'epsilon', 'delta', 'mechanism', 'aggregate', 'query_id', 'query', 'rho']);
+SELECT columns_are('civic', 'privacy_budgets',
+    ARRAY['role', 'dataset', 'epsilon_budget', 'delta_budget', 'epsilon_spent', 'delta_spent',
+          'epsilon_remaining', 'delta_remaining', 'accounting', 'rho_budget', 'rho_spent', 'rho_remaining']);
 SELECT has_role('civic_budget_admin');
 
 -- every budget object carries a comment
