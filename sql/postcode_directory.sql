@@ -73,19 +73,54 @@ SELECT array_agg(p) = array_agg(p ORDER BY p) AS in_order FROM postcodes_in('SW'
 SELECT postcodes_in('SW1A 1A');
 
 -- -------------------------------------------------------- postcode_estimate
--- From the other postcodes of the sector only: EC3A 1 has one postcode,
--- EC3A 1AX, so EC3A 1AA (in no release) is estimated at EC3A 1AX, and
--- EC3A 1AX itself has no estimate; an empty sector has none either.
-SELECT p, postcode_location(p) AS location, postcode_estimate(p) AS estimate
+-- From the other postcodes of the sector; when the sector has no other
+-- postcode, from those of the district.  EC3A 1 has one postcode, EC3A 1AX,
+-- so EC3A 1AA (in no release) is estimated at EC3A 1AX, and EC3A 1AX itself
+-- from the rest of EC3A; SW1A 9 is empty (SW1A's others); a district with no
+-- postcode at all gives none.
+SELECT p, postcode_location(p) AS location, postcode_estimate(p) AS estimate,
+       postcode_estimate(p) = postcode_location(p) AS own_location,
+       EXISTS (SELECT 1 FROM postcodes_in(postcode_district(p)) o
+                WHERE o <> p AND postcode_location(o) = postcode_estimate(p)) AS a_district_location
   FROM unnest('{EC3A 1AA, EC3A 1AX, SW1A 9ZZ, ASCN 1ZZ}'::postcode[]) p;
--- An estimate is the location of a known postcode of the same sector.
+-- An estimate is the location of another known postcode of the same sector
+-- (or of the district for a sector of one), in the borough and the ward
+-- most of the neighbours vote for: never a point between them.
 CREATE TEMP TABLE se1 AS
 SELECT p, postcode_sector(p) AS sector, postcode_location(p) AS location, postcode_estimate(p) AS est
   FROM postcodes_in('SE1') p;
 SELECT count(*) AS postcodes, count(est) AS estimated,
        count(*) FILTER (WHERE est IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM se1 o WHERE o.sector = e.sector AND o.p <> e.p AND o.location = e.est)) AS not_a_sector_location
+           SELECT 1 FROM se1 o WHERE o.sector = e.sector AND o.p <> e.p AND o.location = e.est)) AS not_a_sector_location,
+       count(*) FILTER (WHERE est IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM se1 o WHERE o.p <> e.p AND o.location = e.est)) AS not_a_district_location,
+       count(*) FILTER (WHERE (SELECT count(*) FROM se1 o WHERE o.sector = e.sector) = 1) AS sectors_of_one
   FROM se1 e;
+-- The vote, recomputed here for a sector that straddles three boroughs
+-- (SW1X 9): the estimate's borough is the one with the most weight among
+-- the 8 postcodes nearest in unit order, each weighing 1 / (distance in
+-- unit order), twice that with the same first unit letter (ties: the
+-- borough of the nearer).
+CREATE FUNCTION pg_temp.unit_key(p postcode) RETURNS int LANGUAGE sql IMMUTABLE STRICT
+RETURN substr(postcode_inward(p), 1, 1)::int * 400
+       + (strpos('ABDEFGHJLNPQRSTUWXYZ', substr(postcode_inward(p), 2, 1)) - 1) * 20
+       + strpos('ABDEFGHJLNPQRSTUWXYZ', substr(postcode_inward(p), 3, 1)) - 1;
+CREATE TEMP TABLE sw1x9 AS
+SELECT p, postcode_location(p) AS location, borough_of(p) AS borough, pg_temp.unit_key(p) AS k,
+       postcode_estimate(p) AS est
+  FROM postcodes_in('SW1X 9') p;
+SELECT count(*) AS postcodes, count(DISTINCT borough) AS boroughs,
+       count(*) FILTER (WHERE borough_of(e.est) = (
+           SELECT v.borough FROM (
+               SELECT n.borough, sum(n.w) AS w, min(n.r) AS nearest
+                 FROM (SELECT o.borough, row_number() OVER (ORDER BY abs(o.k - e.k), o.k) AS r,
+                              (CASE WHEN substr(postcode_inward(o.p), 2, 1) = substr(postcode_inward(e.p), 2, 1)
+                                    THEN 2.0 ELSE 1.0 END) / abs(o.k - e.k) AS w
+                         FROM sw1x9 o WHERE o.p <> e.p
+                        ORDER BY abs(o.k - e.k), o.k LIMIT 8) n
+                GROUP BY n.borough) v
+            ORDER BY v.w DESC, v.nearest LIMIT 1)) AS borough_of_the_vote
+  FROM sw1x9 e;
 
 -- ------------------------------------------------ the cache follows changes
 -- A user's row (release 2025) is seen at the next statement of the same

@@ -1026,6 +1026,20 @@ cache_catalog(void)
 	}
 }
 
+bool
+boundary_level_loaded(const char *level_in, int level_len)
+{
+	char		level[NAMEDATALEN];
+	int			i;
+
+	level_copy(level, level_in, level_len);
+	(void) cache_catalog();
+	for (i = 0; i < ncatalog; i++)
+		if (strcmp(catalog[i].level, level) == 0)
+			return true;
+	return false;
+}
+
 int32
 boundary_resolve_vintage(const char *level_in, int level_len, int32 vintage, bool vintage_given)
 {

@@ -27,6 +27,9 @@ extern BoundaryIndex *boundary_index_get(const char *level, int level_len,
 extern int32 boundary_resolve_vintage(const char *level, int level_len,
 									  int32 vintage, bool vintage_given);
 
+/* Whether civic.boundary holds any polygon of `level` (never raises for it). */
+extern bool boundary_level_loaded(const char *level, int level_len);
+
 /* Number (0-based, in code order) of the polygon given to (x, y), or -1. */
 extern int	boundary_index_locate(const BoundaryIndex *idx, double x, double y);
 

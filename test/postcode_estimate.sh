@@ -40,12 +40,13 @@ echo "#   right borough $borough_ok of $n_borough ($borough %); no estimate (sec
 
 [[ $n_ward -gt 140000 && $n_borough -gt 140000 ]]
 check $? "1 - the measurement covers the newest release ($n_ward postcodes)"
-awk -v r="$ward" 'BEGIN{exit !(r >= 88.0)}'
-check $? "2 - the right ward for at least 88 % of postcodes (measured $ward %)"
-# The aim is 98.5 %; the sector estimate reaches the figure below, which is
-# what this checks (README.md says the aim is not reached).
-awk -v r="$borough" 'BEGIN{exit !(r >= 98.2)}'
-check $? "3 - the right borough for at least 98.2 % of postcodes (measured $borough %; aim 98.5 %)"
+# The aims are 88 % and 98.5 %; the estimate measured 89.5 % and 98.4 %
+# (98.37 %): these check the measured figures less a small margin (README.md
+# says the borough aim is not reached).
+awk -v r="$ward" 'BEGIN{exit !(r >= 89.3)}'
+check $? "2 - the right ward for at least 89.3 % of postcodes (measured $ward %; aim 88 %)"
+awk -v r="$borough" 'BEGIN{exit !(r >= 98.3)}'
+check $? "3 - the right borough for at least 98.3 % of postcodes (measured $borough %; aim 98.5 %)"
 grep -q "right ward for $ward %" "$CIVIC_TOP/README.md"
 check $? "4 - README.md states the measured ward figure ($ward %)"
 grep -q "right borough for $borough %" "$CIVIC_TOP/README.md"

@@ -84,7 +84,7 @@ CREATE FUNCTION civic.postcode_estimate(p civic.postcode)
     AS 'MODULE_PATHNAME', 'postcode_estimate'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION civic.postcode_estimate(civic.postcode) IS
-    'ESTIMATED location of the postcode from the other known postcodes of its sector (never from its own entry): the location of the weighted medoid of the 6 nearest in unit order; NULL if the sector has no other postcode';
+    'ESTIMATED location of the postcode from the other known postcodes of its sector (never from its own rows): the 8 nearest in unit order vote for a borough, then a ward, and the location of their weighted medoid in both is returned; a sector of one: the district''s postcodes; NULL if the district has no other postcode';
 
 -- ward_of, borough_of and area_of of a postcode: of its postcode_location
 -- (SQL-standard bodies: bound when created, and inlined into the query).
