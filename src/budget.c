@@ -133,8 +133,29 @@ zcdp_budget_units(double epsilon, double delta)
 				 errhint("zCDP converts to (epsilon, delta)-DP only for delta > 0; use accounting => 'basic' for a pure epsilon budget.")));
 	if (epsilon == 0)
 		return 0;
-	/* rounded down: the budget never holds more than converts */
-	return (int64) floor(dp_zcdp_budget_rho(epsilon, delta) * CIVIC_RHO_SCALE);
+	{
+		/* rounded down: the budget never holds more than converts */
+		double		units = floor(dp_zcdp_budget_rho(epsilon, delta) * CIVIC_RHO_SCALE);
+
+		if (isnan(units) || units < 0)
+			elog(ERROR, "civic: zCDP budget of epsilon %g, delta %g converts to rho %g",
+				 epsilon, delta, units / CIVIC_RHO_SCALE);
+		/* more than the units can hold (an epsilon of 1e7 and more): unlimited */
+		if (units >= (double) PG_INT64_MAX)
+			return CIVIC_UNLIMITED;
+		return (int64) units;
+	}
+}
+
+/* rho left of a zCDP budget, in units; CIVIC_UNLIMITED if unlimited. */
+static int64
+rho_left_units(const CivicBudgetState *st)
+{
+	if (st->limit_rho == CIVIC_UNLIMITED)
+		return CIVIC_UNLIMITED;
+	if (st->spent_rho == CIVIC_UNLIMITED)
+		return 0;
+	return Max(st->limit_rho - st->spent_rho, 0);
 }
 
 /* 'basic' or 'zcdp' */
@@ -186,8 +207,7 @@ budget_left(const CivicBudgetState *st, double *eps, double *delta)
 	if (st->zcdp)
 	{
 		double		d = civic_units_value(st->limit_delta, CIVIC_DELTA_SCALE);
-		double		r = civic_units_value(Max(st->limit_rho - st->spent_rho, 0),
-										  CIVIC_RHO_SCALE);
+		double		r = civic_units_value(rho_left_units(st), CIVIC_RHO_SCALE);
 
 		*eps = Min(r + 2 * sqrt(r * log(1 / d)),
 				   civic_units_value(st->limit_eps, CIVIC_EPS_SCALE));
@@ -438,8 +458,7 @@ budget_row(Oid roleid, const CivicDatasetKey *ds, const CivicBudgetState *raw,
 	values[9] = Float8GetDatum(civic_units_value(st.limit_rho, CIVIC_RHO_SCALE));
 	nulls[9] = !st.zcdp;
 	values[10] = Float8GetDatum(civic_units_value(st.spent_rho, CIVIC_RHO_SCALE));
-	values[11] = Float8GetDatum(civic_units_value(Max(st.limit_rho - st.spent_rho, 0),
-												  CIVIC_RHO_SCALE));
+	values[11] = Float8GetDatum(civic_units_value(rho_left_units(&st), CIVIC_RHO_SCALE));
 	nulls[11] = !st.zcdp;
 	tuplestore_putvalues(ctx->rsinfo->setResult, ctx->rsinfo->setDesc, values, nulls);
 }

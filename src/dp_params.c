@@ -68,17 +68,27 @@ static const struct
 /* Longest chain of plan nodes between a combining and a partial aggregate. */
 #define DP_PARTIAL_MAX_STEPS 64
 
-static HTAB *info_cache = NULL;
+/*
+ * The cache's entries are never freed: the meter and the final functions
+ * keep pointers to them for a whole query, during which an invalidation
+ * may arrive (another session's CREATE FUNCTION, read at the next lock).
+ * An invalidation marks every entry stale; a stale entry is rebuilt in
+ * place, from pg_proc, at its next lookup.
+ */
+typedef struct InfoCacheEntry
+{
+	CivicDpAggInfo info;		/* first: the key is info.aggfnoid */
+	bool		stale;
+} InfoCacheEntry;
 
-/* pg_proc changed: forget what was learnt of aggregates. */
+static HTAB *info_cache = NULL;
+static bool info_cache_stale = false;
+
+/* pg_proc changed: what was learnt of aggregates must be read again. */
 static void
 info_cache_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (info_cache)
-	{
-		hash_destroy(info_cache);
-		info_cache = NULL;
-	}
+	info_cache_stale = true;
 }
 
 /* Register the cache's invalidation (from _PG_init). */
@@ -159,7 +169,7 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 const CivicDpAggInfo *
 civic_dp_agg_info(Oid aggfnoid)
 {
-	CivicDpAggInfo *info;
+	InfoCacheEntry *entry;
 	CivicDpAggInfo tmp;
 	bool		found;
 
@@ -169,26 +179,30 @@ civic_dp_agg_info(Oid aggfnoid)
 
 		memset(&ctl, 0, sizeof(ctl));
 		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(CivicDpAggInfo);
+		ctl.entrysize = sizeof(InfoCacheEntry);
 		ctl.hcxt = CacheMemoryContext;
 		info_cache = hash_create("civic dp aggregates", 64, &ctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	info = hash_search(info_cache, &aggfnoid, HASH_FIND, NULL);
-	if (info)
-		return info;
-	info_build(aggfnoid, &tmp);
-	/* (building may have run an invalidation) */
-	if (info_cache == NULL)
+	if (info_cache_stale)
 	{
-		CivicDpAggInfo *copy = MemoryContextAlloc(CacheMemoryContext, sizeof(tmp));
+		HASH_SEQ_STATUS seq;
+		InfoCacheEntry *e;
 
-		memcpy(copy, &tmp, sizeof(tmp));
-		return copy;
+		info_cache_stale = false;
+		hash_seq_init(&seq, info_cache);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			e->stale = true;
 	}
-	info = hash_search(info_cache, &aggfnoid, HASH_ENTER, &found);
-	memcpy(info, &tmp, sizeof(tmp));
-	return info;
+	entry = hash_search(info_cache, &aggfnoid, HASH_FIND, NULL);
+	if (entry && !entry->stale)
+		return &entry->info;
+	/* (building may run an invalidation: it only marks entries stale) */
+	info_build(aggfnoid, &tmp);
+	entry = hash_search(info_cache, &aggfnoid, HASH_ENTER, &found);
+	memcpy(&entry->info, &tmp, sizeof(tmp));
+	entry->stale = false;
+	return &entry->info;
 }
 
 /* The mechanism name recorded in the ledger and used by the aggregate. */

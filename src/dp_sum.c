@@ -284,8 +284,18 @@ dp_sum_combine(PG_FUNCTION_ARGS)
 		memcpy(a, b, sizeof(DpSumState));
 		PG_RETURN_POINTER(a);
 	}
-	if (a->ready && b->ready && a->k != b->k)
-		elog(ERROR, "civic: partial dp_sum states on different grids");
+	/*
+	 * Every partial state must have clamped on the same grid: bounds given
+	 * by a function that answers differently in each parallel worker would
+	 * otherwise sum values beyond the bounds the noise is calibrated for
+	 * (the final function checks the grid of the combined state only).
+	 */
+	if (a->ready && b->ready &&
+		(a->k != b->k || a->lo_u != b->lo_u || a->hi_u != b->hi_u))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the bounds of dp_sum or dp_avg changed during the query"),
+				 errdetail("Privacy parameters and bounds must be the same for every row; parallel workers computed different ones.")));
 	if (!a->ready)
 	{
 		dp_int128	sum = a->sum;

@@ -624,6 +624,35 @@ record_crc(const LedgerRecord *rec)
 	return crc;
 }
 
+/*
+ * The zCDP rho of a charge of civic 0.1.0, whose records carry none: an
+ * account moving to zCDP accounting must find it spent.  A pure-DP charge
+ * (Laplace, exponential) at its composed epsilon is epsilon^2/2-zCDP (Bun
+ * and Steinke 2016, Prop. 1.4).  0.1.0's Gaussian noise for (e0, d0) was
+ * rho0-zCDP with Bun and Steinke's rho0 = (sqrt(e0 + L) - sqrt(L))^2
+ * <= e0^2 / (4 L), L = log(1/d0); its record holds e >= e0 and d >= d0 after
+ * composition (k^2 rho for groups), so its rho is at most e^2 / (4 log(1/d)),
+ * at most e^2/2 when d <= exp(-1/2).  A Gaussian charge of a larger delta
+ * has no bound from its record: it counts as all of any rho budget.
+ */
+static void
+v1_charge_rho(LedgerRecord *rec)
+{
+	/* the larger of the two epsilons the record holds */
+	double		e = Max(rec->epsilon, civic_units_value(rec->eps_units, CIVIC_EPS_SCALE));
+
+	if (!(e >= 0 && e < 1e100) ||
+		(strcmp(rec->mechanism, "discrete_gaussian") == 0 && !(rec->delta <= exp(-0.5))))
+	{
+		rec->rho = get_float8_infinity();
+		rec->rho_units = CIVIC_UNLIMITED;
+		return;
+	}
+	rec->rho = e * e / 2.0;
+	rec->rho_units = civic_rho_units(rec->rho);
+}
+
+
 static pg_crc32c
 record_crc_v1(const LedgerRecordV1 *rec)
 {
@@ -827,6 +856,8 @@ parse_record(Reader *r, uint64 off, LedgerRecord *out, char *textbuf,
 		memcpy(out->aggregate, v1->aggregate, NAMEDATALEN);
 		memcpy(out->mechanism, v1->mechanism, sizeof(out->mechanism));
 		out->textlen = v1->textlen;
+		if (out->type == REC_CHARGE)
+			v1_charge_rho(out);
 		out->seq = 0;			/* numbered by the reader */
 		memcpy(textbuf, ((char *) v1) + sizeof(LedgerRecordV1), v1->textlen);
 		textbuf[v1->textlen] = '\0';

@@ -1317,11 +1317,12 @@ found_is_dup(DpFound *f, List *found)
 
 /* Total cost of a list of aggregates against a dataset. */
 static void
-aggregates_cost(List *aggs, bool dedup, int32 k, double *eps, double *delta)
+aggregates_cost(List *aggs, bool dedup, int32 k, double *eps, double *delta,
+				double *rho)
 {
 	ListCell   *lc;
 
-	*eps = *delta = 0;
+	*eps = *delta = *rho = 0;
 	foreach(lc, aggs)
 	{
 		DpFound    *f = lfirst(lc);
@@ -1334,7 +1335,29 @@ aggregates_cost(List *aggs, bool dedup, int32 k, double *eps, double *delta)
 		aggregate_cost(f, k, &e, &d, &r);
 		*eps += e;
 		*delta += d;
+		*rho += r;
 	}
+}
+
+/*
+ * Append a charge of rho alone (no epsilon, no delta): what the full price
+ * of the DP views read exceeds the plan's aggregates by in zCDP rho when
+ * those cover it in epsilon and delta (or the other way round).  A budget
+ * kept in zCDP limits rho, so it must be charged the larger rho too.
+ */
+static void
+add_rho_topup(CivicCharge *charges, int *ncharges, CivicDatasetKey *ds,
+			  bool readable, double rho)
+{
+	CivicCharge *c = &charges[(*ncharges)++];
+
+	memcpy(&c->ds, ds, sizeof(CivicDatasetKey));
+	c->readable = readable;
+	strlcpy(c->aggregate, "(view price)", NAMEDATALEN);
+	strlcpy(c->mechanism, "rho", sizeof(c->mechanism));
+	c->epsilon = 0;
+	c->delta = 0;
+	c->rho = rho;
 }
 
 /* Append one charge line per aggregate of a list against a dataset. */
@@ -1409,8 +1432,9 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
 /*
  * Charge a query to the session user: on every dataset it reads, the cost
  * of the DP aggregates in its plan or the full price of the DP views it
- * reads, whichever is larger (both, in the rare case where neither covers
- * the other's epsilon and delta).
+ * reads, whichever is larger in epsilon and delta (both, in the rare case
+ * where neither covers the other's epsilon and delta), and in zCDP rho at
+ * least the larger rho of the two (a charge of the difference in rho alone).
  */
 static void
 charge_query(QueryDesc *qd, List *found, List *dp_views)
@@ -1489,7 +1513,7 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 	}
 
 	charges = palloc0(sizeof(CivicCharge) * list_length(dss) *
-					  (list_length(found) + list_length(view_aggs) + 1));
+					  (list_length(found) + list_length(view_aggs) + 2));
 	forthree(lc2, dss, lck, ks, lcr, readable)
 	{
 		CivicDatasetKey *ds = lfirst(lc2);
@@ -1497,15 +1521,30 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 		bool		can_read = lfirst_int(lcr) != 0;
 		double		pe,
 					pd,
+					pr,
 					ve,
-					vd;
+					vd,
+					vr;
 
-		aggregates_cost(found, true, k, &pe, &pd);
-		aggregates_cost(view_aggs, false, k, &ve, &vd);
+		aggregates_cost(found, true, k, &pe, &pd, &pr);
+		aggregates_cost(view_aggs, false, k, &ve, &vd, &vr);
+		/*
+		 * The larger in epsilon and delta (basic accounting) and in rho
+		 * (zCDP accounting): an analyst's own aggregate of large epsilon
+		 * and delta but small rho must not stand in for a view's price.
+		 */
 		if (pe >= ve && pd >= vd)
+		{
 			add_charge_lines(charges, &ncharges, found, true, ds, k, can_read);
+			if (vr > pr)
+				add_rho_topup(charges, &ncharges, ds, can_read, vr - pr);
+		}
 		else if (ve >= pe && vd >= pd)
+		{
 			add_charge_lines(charges, &ncharges, view_aggs, false, ds, k, can_read);
+			if (pr > vr)
+				add_rho_topup(charges, &ncharges, ds, can_read, pr - vr);
+		}
 		else
 		{
 			add_charge_lines(charges, &ncharges, found, true, ds, k, can_read);
