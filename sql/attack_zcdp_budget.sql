@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- Attacks on zCDP budgets themselves (docs/budget.md, "zCDP accounting").
 -- Deterministic: no noisy value is tested.
 SET client_min_messages = warning;

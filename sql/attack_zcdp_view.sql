@@ -1,3 +1,4 @@
+SET search_path = "$user", public, civic;
 -- Attack on zCDP accounting through a privacy-safe view (docs/budget.md,
 -- "Metering reads of privacy-safe views"): a read of a DP view costs at
 -- least the view's full price.  A query is charged the larger of the cost
