@@ -45,6 +45,13 @@ END $$;
 SET SESSION AUTHORIZATION regress_basic_analyst;
 SELECT zcdp_test.ask() AS basic_queries;
 RESET SESSION AUTHORIZATION;
+-- A role that may not set budgets is told so, whatever the accounting it names.
+SET SESSION AUTHORIZATION regress_basic_analyst;
+\set VERBOSITY sqlstate
+SELECT civic.set_budget('regress_basic_analyst', 'zcdp_test.people', 1.0, 1e-6, 'no-such-accounting');
+SELECT civic.set_budget('regress_basic_analyst', 'zcdp_test.people', 9.0, 1e-6, 'zcdp');
+\set VERBOSITY default
+RESET SESSION AUTHORIZATION;
 SET SESSION AUTHORIZATION regress_zcdp_analyst;
 SELECT zcdp_test.ask() AS zcdp_queries;
 RESET SESSION AUTHORIZATION;

@@ -183,10 +183,11 @@ civic_set_budget(PG_FUNCTION_ARGS)
 	CivicDatasetKey ds;
 	double		epsilon = PG_GETARG_FLOAT8(2);
 	double		delta = PG_GETARG_FLOAT8(3);
-	bool		zcdp = PG_NARGS() > 4 && parse_accounting(PG_GETARG_TEXT_PP(4));
+	bool		zcdp;
 	int64		limit_rho = 0;
 
 	require_admin("set privacy budgets");
+	zcdp = PG_NARGS() > 4 && parse_accounting(PG_GETARG_TEXT_PP(4));
 	check_epsilon_delta(epsilon, delta);
 	if (zcdp)
 		limit_rho = zcdp_budget_units(epsilon, delta);

@@ -272,7 +272,7 @@ dp_warn_deprecated_name(FunctionCallInfo fcinfo, const DpParams *params,
 			(errcode(ERRCODE_WARNING_DEPRECATED_FEATURE),
 			 errmsg("%s(unit, value, lower, upper, epsilon [, delta]) is deprecated",
 					params->info->name),
-			 errdetail("With a numeric unit and no delta the call resolves to the row-level %s(value, lower, upper, epsilon, delta).",
+			 errdetail("The name is ambiguous: a call with a numeric unit and no delta resolves to the row-level %s(value, lower, upper, epsilon, delta).",
 					   params->info->name),
 			 errhint("Use %s(unit, value, lower, upper, epsilon [, delta]), the same aggregate; the unit-first name will be removed in a later version.",
 					 canonical)));

@@ -2045,10 +2045,19 @@ ledger_redo(XLogReaderState *record)
 		if (hdr.magic != LEDGER_MAGIC || hdr.length != sizeof(LedgerRecord) + hdr.textlen ||
 			off + hdr.length > len)
 		{
+			/*
+			 * The charges in the rest of this WAL record cannot be read:
+			 * skipping them would forget them, so the ledger fails closed
+			 * (VB010) until an administrator acts, as for damage in the file.
+			 */
+			ledger->damaged = true;
+			snprintf(ledger->damage_problem, sizeof(ledger->damage_problem),
+					 "malformed ledger record in WAL at %X/%X",
+					 LSN_FORMAT_ARGS(record->ReadRecPtr));
 			ereport(WARNING,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("privacy ledger: malformed WAL record at %X/%X",
-							LSN_FORMAT_ARGS(record->ReadRecPtr))));
+					(errcode(ERRCODE_CIVIC_LEDGER_DAMAGED),
+					 errmsg("privacy ledger: %s", ledger->damage_problem),
+					 errhint("DP queries are refused until an administrator checks civic.ledger_verify().")));
 			break;
 		}
 		if (hdr.seq >= ledger->next_seq)
