@@ -22,6 +22,7 @@
 
 #include "fmgr.h"
 #include "utils/geo_decls.h"
+#include "ewkb.h"
 
 typedef int64 Bng;
 
@@ -29,8 +30,7 @@ typedef int64 Bng;
 #define BNG_MAX_EASTING_MM	INT64CONST(700000000)
 #define BNG_MAX_NORTHING_MM INT64CONST(1300000000)
 
-/* The EPSG code of the British National Grid. */
-#define BNG_SRID			27700
+/* BNG_SRID, the EPSG code of the British National Grid, is in ewkb.h. */
 
 #define DatumGetBng(X)		((Bng) DatumGetInt64(X))
 #define BngGetDatum(X)		Int64GetDatum(X)

@@ -29,7 +29,6 @@
 
 #include <math.h>
 
-#include "bng.h"
 #include "ewkb.h"
 
 /* PostGIS's EWKB flags in the geometry type word. */

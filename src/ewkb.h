@@ -10,6 +10,9 @@
 
 #include "postgres.h"
 
+/* The EPSG code of the British National Grid (the SRID of civic's bng). */
+#define BNG_SRID			27700
+
 /* WKB geometry types civic reads. */
 #define WKB_POINT			1
 #define WKB_POLYGON			3
