@@ -221,6 +221,42 @@ SELECT what, dpstate_test.try_recv(b) AS received
                ('empty', ''::bytea)) v(what, b);
 \pset format aligned
 
+-- Random damage (1 to 4 bytes set to random values anywhere, or a random
+-- cut) to each family's state, 300 times each: text input accepts the state
+-- or refuses it with 22P02, nothing else; combining a damaged state with
+-- the intact one succeeds or refuses the damaged one (22P02), a state of
+-- another family or unit type (42804), or another grid (22023).
+CREATE AGGREGATE dpstate_test.merge_pct(civic.dp_state) (
+    SFUNC = civic._dist_dp_percentile_combine, STYPE = civic.dp_state);
+CREATE FUNCTION dpstate_test.damage(b bytea) RETURNS bytea LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n int := length(b);
+BEGIN
+    IF random() < 0.2 THEN
+        RETURN substr(b, 1, floor(random() * n)::int);
+    END IF;
+    FOR i IN 1 .. 1 + floor(random() * 4)::int LOOP
+        b := set_byte(b, floor(random() * n)::int, floor(random() * 256)::int);
+    END LOOP;
+    RETURN b;
+END $$;
+CREATE FUNCTION dpstate_test.merge_fn(f text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN f = 'count' THEN 'merge_count' WHEN f LIKE 'sum%' THEN 'merge_sum'
+                WHEN f = 'median' THEN 'merge_pct' ELSE 'merge_units' END $$;
+CREATE TABLE dpstate_test.damaged AS
+    SELECT family, dpstate_test.bad_in(dpstate_test.damage(dpstate_test.bytes(family))) AS input,
+      FROM dpstate_test.states, generate_series(1, 300);
+SELECT family, count(*) AS damaged,
+       count(*) FILTER (WHERE input <> 'ok' AND input NOT LIKE '22P02:%') AS other_input_outcomes
+  FROM dpstate_test.damaged GROUP BY family ORDER BY family;
+SELECT count(*) FILTER (WHERE r = 'ok') > 0 AS some_merged,
+       count(*) FILTER (WHERE r <> 'ok' AND r !~ '^(22P02|42804|22023):') AS other_merge_outcomes
+  FROM (SELECT dpstate_test.err(format('SELECT dpstate_test.%s(s::civic.dp_state) FROM (VALUES (%L), (%L)) v(s)',
+                                       dpstate_test.merge_fn(d.family), o.s,
+                                       dpstate_test.st(dpstate_test.damage(dpstate_test.bytes(d.family))))) AS r
+          FROM dpstate_test.states d JOIN dpstate_test.states o USING (family),
+               generate_series(1, 300)) m;
+
 -- --------------------------------------------- twins answer as the originals
 -- At epsilon 1e6 the noise is negligible (a count's is 0 but with
 -- probability 2 e^-1e6; a sum's a few grid steps): each twin's answer is its
