@@ -244,7 +244,7 @@ CREATE FUNCTION dpstate_test.merge_fn(f text) RETURNS text LANGUAGE sql IMMUTABL
     SELECT CASE WHEN f = 'count' THEN 'merge_count' WHEN f LIKE 'sum%' THEN 'merge_sum'
                 WHEN f = 'median' THEN 'merge_pct' ELSE 'merge_units' END $$;
 CREATE TABLE dpstate_test.damaged AS
-    SELECT family, dpstate_test.bad_in(dpstate_test.damage(dpstate_test.bytes(family))) AS input,
+    SELECT family, dpstate_test.bad_in(dpstate_test.damage(dpstate_test.bytes(family))) AS input
       FROM dpstate_test.states, generate_series(1, 300);
 SELECT family, count(*) AS damaged,
        count(*) FILTER (WHERE input <> 'ok' AND input NOT LIKE '22P02:%') AS other_input_outcomes
