@@ -348,6 +348,35 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 
+-- Partitionwise aggregation: the Finalize Aggregate combines the partial
+-- states in memory (read-only expanded values); grouping sets and a hash
+-- aggregate that spills to disk keep one state per group.
+CREATE TABLE dpstate_test.pt (id int, k int, v float8) PARTITION BY HASH (id);
+CREATE TABLE dpstate_test.pt0 PARTITION OF dpstate_test.pt FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE dpstate_test.pt1 PARTITION OF dpstate_test.pt FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO dpstate_test.pt SELECT g, g % 7, g % 101 FROM generate_series(1, 20000) g;
+ANALYZE dpstate_test.pt;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (COSTS OFF)
+SELECT _dist_dp_count(1e6), _dist_dp_sum(v, 0, 100, 1e6) FROM dpstate_test.pt;
+SELECT _dist_dp_count(1e6) = count(*) AS count,
+       dpstate_test.same(_dist_dp_sum(v, 0, 100, 1e6), sum(v), 1) AS sum,
+       _dist_dp_count_units(id % 100, 1e6) = 100 AS count_units
+  FROM dpstate_test.pt;
+RESET enable_partitionwise_aggregate;
+SELECT count(*) AS groups, bool_and(c = n) AS counts_exact
+  FROM (SELECT _dist_dp_count(1e6) AS c, count(*) AS n FROM dpstate_test.pt
+         GROUP BY GROUPING SETS ((k), (id % 300), ())) s;
+SET work_mem = '64kB';
+SET enable_sort = off;
+SELECT count(*) AS groups, bool_and(c = n) AS counts_exact, bool_and(dpstate_test.same(s, t, 1)) AS sums_close
+  FROM (SELECT _dist_dp_count(1e6) AS c, count(*) AS n, _dist_dp_sum(v, 0, 100, 1e6) AS s, sum(v) AS t
+          FROM dpstate_test.pt GROUP BY id % 5000) s;
+RESET work_mem;
+RESET enable_sort;
+RESET max_parallel_workers_per_gather;
+
 -- ------------------------------------------------------------ the charge
 -- A twin is charged as its original: same dataset, aggregate name,
 -- mechanism, epsilon and delta.
