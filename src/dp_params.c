@@ -27,6 +27,8 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/lsyscache.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
@@ -39,6 +41,7 @@
 
 #include "dp_noise.h"
 #include "dp_params.h"
+#include "plan_notes.h"
 
 const char *const civic_dp_param_names[CIVIC_DP_NPARAMS] = {
 	"epsilon", "delta", "lower", "upper", "p", "max_rows"
@@ -125,6 +128,11 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 		return;
 	}
 	strlcpy(info->name, NameStr(proc->proname), NAMEDATALEN);
+	if (strncmp(info->name, "_dist_", 6) == 0)
+	{
+		info->twin = true;
+		memmove(info->name, info->name + 6, strlen(info->name + 6) + 1);
+	}
 	names = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proargnames, &isnull);
 	if (!isnull)
 	{
@@ -203,6 +211,43 @@ civic_dp_agg_info(Oid aggfnoid)
 	memcpy(&entry->info, &tmp, sizeof(tmp));
 	entry->stale = false;
 	return &entry->info;
+}
+
+/* The distributed twin of a civic DP aggregate, or InvalidOid. */
+Oid
+civic_dp_twin(Oid aggfnoid)
+{
+	const CivicDpAggInfo *info = civic_dp_agg_info(aggfnoid);
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	char		name[NAMEDATALEN + 8];
+	Oid			twin;
+
+	if (!info->is_dp || info->twin)
+		return InvalidOid;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggfnoid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	snprintf(name, sizeof(name), "_dist_%s", NameStr(proc->proname));
+	twin = LookupFuncName(list_make2(makeString(get_namespace_name(proc->pronamespace)),
+									 makeString(pstrdup(name))),
+						  proc->pronargs, proc->proargtypes.values, true);
+	ReleaseSysCache(tup);
+	return twin;
+}
+
+/*
+ * What civic knows of the aggregate an Aggref evaluates: its own, or for
+ * Citus's coord_combine_agg in a plan civic's planner hook checked, that
+ * of the DP aggregate it combines (plan_notes.h).
+ */
+const CivicDpAggInfo *
+civic_dp_aggref_info(Aggref *aggref)
+{
+	Aggref	   *noted = civic_noted_source(aggref);
+
+	return civic_dp_agg_info(noted != NULL ? noted->aggfnoid : aggref->aggfnoid);
 }
 
 /* The mechanism name recorded in the ledger and used by the aggregate. */
@@ -350,7 +395,11 @@ civic_dp_source_aggref(Plan *agg, Aggref *aggref)
 	Plan	   *plan = agg;
 	Expr	   *expr;
 	int			steps;
+	Aggref	   *noted = civic_noted_source(aggref);
 
+	/* Citus's coord_combine_agg in a plan civic's planner hook checked */
+	if (noted != NULL)
+		return noted;
 	if (!DO_AGGSPLIT_COMBINE(aggref->aggsplit))
 		return aggref;
 	if (plan == NULL || list_length(aggref->args) != 1)

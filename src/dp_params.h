@@ -57,11 +57,21 @@ typedef struct CivicDpAggInfo
 	CivicDpFamily family;
 	int			parts;			/* noise draws, each at (epsilon/parts,
 								 * delta/parts) */
-	char		name[NAMEDATALEN];
+	bool		twin;			/* the distributed twin _dist_<name> */
+	char		name[NAMEDATALEN];	/* canonical (a twin's: without _dist_) */
 } CivicDpAggInfo;
 
 /* The aggregate's entry; never NULL (is_dp false for any other function). */
 extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
+
+/*
+ * The entry of the aggregate an Aggref evaluates, seeing through Citus's
+ * coord_combine_agg in plans civic checked (plan_notes.h).
+ */
+extern const CivicDpAggInfo *civic_dp_aggref_info(Aggref *aggref);
+
+/* The distributed twin of a civic DP aggregate, or InvalidOid. */
+extern Oid	civic_dp_twin(Oid aggfnoid);
 
 /* "discrete_laplace", "discrete_gaussian" or "exponential". */
 extern const char *civic_dp_mechanism(const CivicDpAggInfo *info, double delta);
@@ -100,8 +110,9 @@ extern void civic_dp_check_call_shape(Aggref *aggref, const char *aggname);
 /*
  * The Aggref carrying the arguments of an aggregate evaluated by the Agg
  * node `agg`: itself, or for a combining (Finalize) aggregate of a parallel
- * plan the partial Aggref below; NULL if the plan is not of a shape civic
- * knows.
+ * plan the partial Aggref below, or for Citus's coord_combine_agg the
+ * Aggref the query was written with (plan_notes.h); NULL if the plan is not
+ * of a shape civic knows.
  */
 extern Aggref *civic_dp_source_aggref(Plan *agg, Aggref *aggref);
 

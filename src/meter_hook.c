@@ -80,6 +80,7 @@
 #include "dp_params.h"
 #include "ledger.h"
 #include "meter.h"
+#include "plan_notes.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;
@@ -418,7 +419,7 @@ walk_expr(Node *node, WalkState *ws)
 	if (IsA(node, Aggref))
 	{
 		Aggref	   *aggref = (Aggref *) node;
-		const CivicDpAggInfo *info = civic_dp_agg_info(aggref->aggfnoid);
+		const CivicDpAggInfo *info = civic_dp_aggref_info(aggref);
 
 		if (info->is_dp && !DO_AGGSPLIT_SKIPFINAL(aggref->aggsplit))
 			found_dp_aggref(aggref, info, ws);
@@ -1622,10 +1623,18 @@ meter_query(QueryDesc *qd, int eflags)
 	if (ws.found == NIL && dp_views == NIL)
 		return;
 
-	if (ws.citus || nested_in_citus || is_citus_internal_session())
+	/*
+	 * Distributed plans are metered when civic's planner hook shaped and
+	 * checked them (citus_plan.c): partial states on the workers, noise and
+	 * charge on the coordinator.  Any other plan with Citus nodes, a query
+	 * run nested inside a Citus plan (a shard query Citus executes locally)
+	 * and every connection between Citus nodes are refused.
+	 */
+	if (is_citus_internal_session() ||
+		((ws.citus || nested_in_citus) && !civic_plan_noted(qd->plannedstmt)))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
-				 errmsg("differentially-private aggregates are not supported in distributed (Citus) queries"),
+				 errmsg("differentially-private aggregates are not supported in this distributed (Citus) query"),
 				 errdetail(ws.citus ?
 						   "The plan has a Citus distributed scan or reads a Citus intermediate result; its parts would be charged on different nodes, to the wrong accounts." :
 						   nested_in_citus ?
