@@ -169,14 +169,35 @@ scan_walker(Node *node, QueryScan *scan)
  * --------------------------------------------------------------------- */
 
 /*
- * Wrap each plain-column grouping key of every query level with
- * aggregates in a no-op relabelling: Citus pushes an aggregate whole to the
- * workers when a level is grouped by the distribution column (it looks for
- * a bare column), and a DP aggregate must be finalised on the coordinator.
- * The relabelling prints as the bare column in the workers' SQL.
+ * Citus pushes an aggregate whole to the workers when its query level is
+ * grouped by the distribution column (a bare column in GROUP BY), and a DP
+ * aggregate must be finalised on the coordinator.  So each bare-column
+ * grouping key of a level with aggregates becomes COALESCE(col, col): the
+ * same values and groups, which Citus does not read as the column, and
+ * which no planner folds away.  Outside aggregate arguments, the level's
+ * other references to the column (select list, HAVING) are rewritten the
+ * same way, so they stay "grouped" in the workers' SQL too.
  */
+typedef struct RegroupContext
+{
+	Var		   *column;
+	Expr	   *replacement;
+} RegroupContext;
+
+static Node *
+regroup_mutator(Node *node, RegroupContext *ctx)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Aggref) || IsA(node, Query))
+		return node;			/* per-row arguments; other levels */
+	if (IsA(node, Var) && equal(node, ctx->column))
+		return (Node *) copyObject(ctx->replacement);
+	return expression_tree_mutator(node, regroup_mutator, (void *) ctx);
+}
+
 static bool
-relabel_walker(Node *node, void *context)
+regroup_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
@@ -190,17 +211,30 @@ relabel_walker(Node *node, void *context)
 			{
 				SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
 				TargetEntry *tle = get_sortgroupclause_tle(sgc, query->targetList);
+				RegroupContext ctx;
+				CoalesceExpr *ce;
+				ListCell   *lc2;
 
-				if (IsA(tle->expr, Var))
-					tle->expr = (Expr *) makeRelabelType(tle->expr,
-														 exprType((Node *) tle->expr),
-														 exprTypmod((Node *) tle->expr),
-														 exprCollation((Node *) tle->expr),
-														 COERCE_IMPLICIT_CAST);
+				if (!IsA(tle->expr, Var) || ((Var *) tle->expr)->varlevelsup != 0)
+					continue;
+				ce = makeNode(CoalesceExpr);
+				ce->coalescetype = exprType((Node *) tle->expr);
+				ce->coalescecollid = exprCollation((Node *) tle->expr);
+				ce->args = list_make2(copyObject(tle->expr), copyObject(tle->expr));
+				ce->location = -1;
+				ctx.column = (Var *) copyObject(tle->expr);
+				ctx.replacement = (Expr *) ce;
+				foreach(lc2, query->targetList)
+				{
+					TargetEntry *t = lfirst_node(TargetEntry, lc2);
+
+					t->expr = (Expr *) regroup_mutator((Node *) t->expr, &ctx);
+				}
+				query->havingQual = regroup_mutator(query->havingQual, &ctx);
 			}
-		return query_tree_walker(query, relabel_walker, context, 0);
+		return query_tree_walker(query, regroup_walker, context, 0);
 	}
-	return expression_tree_walker(node, relabel_walker, context);
+	return expression_tree_walker(node, regroup_walker, context);
 }
 
 /* ---------------------------------------------------------------------
@@ -381,6 +415,12 @@ call_planner(Query *parse, const char *query_string, int cursorOptions,
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
+static void
+without_router_context(void *arg)
+{
+	errcontext("planning differentially-private aggregates over Citus tables with Citus's router planner off, so that they are finalised on the coordinator (docs/citus.md)");
+}
+
 /* Plan again with Citus's router planner off (whole-shard routing). */
 static PlannedStmt *
 plan_without_router(Query *parse, const char *query_string, int cursorOptions,
@@ -388,6 +428,12 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
 {
 	PlannedStmt *pstmt;
 	int			nest = NewGUCNestLevel();
+	ErrorContextCallback errcb;
+
+	errcb.callback = without_router_context;
+	errcb.arg = NULL;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 
 	(void) set_config_option("citus.enable_router_execution", "off",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
@@ -397,6 +443,7 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
 							 true, 0, false);
 	pstmt = call_planner(parse, query_string, cursorOptions, boundParams);
 	AtEOXact_GUC(true, nest);
+	error_context_stack = errcb.previous;
 	return pstmt;
 }
 
@@ -418,14 +465,15 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	memset(&scan, 0, sizeof(scan));
 	(void) scan_walker((Node *) parse, &scan);
+	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
+		return call_planner(parse, query_string, cursorOptions, boundParams);
+	/* (elsewhere -- Citus's own shard queries -- they compute states only) */
 	if (scan.forged)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
 				 errmsg("Citus's worker_partial_agg and coord_combine_agg cannot be called over a differentially-private aggregate"),
 				 errdetail("civic plans distributed DP aggregates itself, so that each is charged once and noised once on the coordinator."),
 				 errhint("Call the DP aggregate itself.")));
-	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
-		return call_planner(parse, query_string, cursorOptions, boundParams);
 
 	/* 1. the twins, whose state Citus can ship */
 	foreach(lc, scan.dp_aggrefs)
@@ -445,7 +493,7 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 		aggref->aggfnoid = twin;
 	}
 	/* 2. no whole-aggregate pushdown through GROUP BY */
-	(void) relabel_walker((Node *) parse, NULL);
+	(void) regroup_walker((Node *) parse, NULL);
 	relations = copyObject(scan.relations);
 
 	again = copyObject(parse);
