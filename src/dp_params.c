@@ -68,6 +68,9 @@ static const struct
 	{"dp_median", CIVIC_DP_EXPONENTIAL, 1},
 };
 
+/* The name of the twin of DP aggregate <name> is _dist_<name>. */
+#define DP_TWIN_PREFIX "_dist_"
+
 /* Longest chain of plan nodes between a combining and a partial aggregate. */
 #define DP_PARTIAL_MAX_STEPS 64
 
@@ -101,6 +104,35 @@ civic_dp_params_init(void)
 	CacheRegisterSyscacheCallback(PROCOID, info_cache_invalidate, (Datum) 0);
 }
 
+/*
+ * The twin of a DP aggregate, or the original of a twin: the aggregate of
+ * civic in the same schema, with the same argument types, named
+ * _dist_<name> or <name>.
+ */
+static Oid
+info_counterpart(const CivicDpAggInfo *info, Form_pg_proc proc, Oid civic_ext)
+{
+	char		name[NAMEDATALEN];
+	HeapTuple	tup;
+	Oid			oid = InvalidOid;
+
+	if (info->twin)
+		strlcpy(name, info->name, NAMEDATALEN);
+	else
+		snprintf(name, NAMEDATALEN, "%s%s", DP_TWIN_PREFIX, info->name);
+	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						  PointerGetDatum(&proc->proargtypes),
+						  ObjectIdGetDatum(proc->pronamespace));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prokind == PROKIND_AGGREGATE)
+		oid = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	if (OidIsValid(oid) && getExtensionOfObject(ProcedureRelationId, oid) != civic_ext)
+		oid = InvalidOid;
+	return oid;
+}
+
 /* Fill an entry from pg_proc. */
 static void
 info_build(Oid aggfnoid, CivicDpAggInfo *info)
@@ -127,12 +159,14 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 		ReleaseSysCache(tup);
 		return;
 	}
-	strlcpy(info->name, NameStr(proc->proname), NAMEDATALEN);
-	if (strncmp(info->name, "_dist_", 6) == 0)
+	/* a twin is the DP aggregate it is the twin of */
+	if (strncmp(NameStr(proc->proname), DP_TWIN_PREFIX, strlen(DP_TWIN_PREFIX)) == 0)
 	{
 		info->twin = true;
-		memmove(info->name, info->name + 6, strlen(info->name + 6) + 1);
+		strlcpy(info->name, NameStr(proc->proname) + strlen(DP_TWIN_PREFIX), NAMEDATALEN);
 	}
+	else
+		strlcpy(info->name, NameStr(proc->proname), NAMEDATALEN);
 	names = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proargnames, &isnull);
 	if (!isnull)
 	{
@@ -157,8 +191,10 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 					info->arg[j] = i;
 		}
 	}
-	ReleaseSysCache(tup);
 	info->is_dp = info->arg[CIVIC_DP_EPSILON] >= 0;
+	if (info->is_dp)
+		info->counterpart = info_counterpart(info, proc, civic_ext);
+	ReleaseSysCache(tup);
 	if (info->is_dp)
 	{
 		for (i = 0; i < lengthof(dp_aggregates); i++)
@@ -213,28 +249,13 @@ civic_dp_agg_info(Oid aggfnoid)
 	return &entry->info;
 }
 
-/* The distributed twin of a civic DP aggregate, or InvalidOid. */
+/* The twin of a DP aggregate (dp_params.h). */
 Oid
 civic_dp_twin(Oid aggfnoid)
 {
 	const CivicDpAggInfo *info = civic_dp_agg_info(aggfnoid);
-	HeapTuple	tup;
-	Form_pg_proc proc;
-	char		name[NAMEDATALEN + 8];
-	Oid			twin;
 
-	if (!info->is_dp || info->twin)
-		return InvalidOid;
-	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggfnoid));
-	if (!HeapTupleIsValid(tup))
-		return InvalidOid;
-	proc = (Form_pg_proc) GETSTRUCT(tup);
-	snprintf(name, sizeof(name), "_dist_%s", NameStr(proc->proname));
-	twin = LookupFuncName(list_make2(makeString(get_namespace_name(proc->pronamespace)),
-									 makeString(pstrdup(name))),
-						  proc->pronargs, proc->proargtypes.values, true);
-	ReleaseSysCache(tup);
-	return twin;
+	return (info->is_dp && !info->twin) ? info->counterpart : InvalidOid;
 }
 
 /*

@@ -51,14 +51,18 @@ typedef struct CivicDpAggInfo
 {
 	Oid			aggfnoid;		/* hash key */
 	bool		is_dp;			/* an aggregate of civic with an epsilon */
+	bool		twin;			/* civic._dist_<name>, the twin of <name>
+								 * with a civic.dp_state state (dp_state.c) */
+	Oid			counterpart;	/* a DP aggregate's twin, a twin's original
+								 * (InvalidOid if none) */
 	bool		per_unit;		/* has an argument named "unit" */
 	int			arg[CIVIC_DP_NPARAMS];	/* 0-based argument positions, or
 										 * -1 */
 	CivicDpFamily family;
 	int			parts;			/* noise draws, each at (epsilon/parts,
 								 * delta/parts) */
-	bool		twin;			/* the distributed twin _dist_<name> */
-	char		name[NAMEDATALEN];	/* canonical (a twin's: without _dist_) */
+	char		name[NAMEDATALEN];	/* the DP aggregate's name (a twin's is
+									 * its original's) */
 } CivicDpAggInfo;
 
 /* The aggregate's entry; never NULL (is_dp false for any other function). */
@@ -70,7 +74,10 @@ extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
  */
 extern const CivicDpAggInfo *civic_dp_aggref_info(Aggref *aggref);
 
-/* The distributed twin of a civic DP aggregate, or InvalidOid. */
+ * The twin civic._dist_<name> of a DP aggregate civic.<name> (same argument
+ * types), for a planner that needs a state type other than internal;
+ * InvalidOid for any other function (a twin included).
+ */
 extern Oid	civic_dp_twin(Oid aggfnoid);
 
 /* "discrete_laplace", "discrete_gaussian" or "exponential". */
