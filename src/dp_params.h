@@ -74,6 +74,7 @@ extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
  */
 extern const CivicDpAggInfo *civic_dp_aggref_info(Aggref *aggref);
 
+/*
  * The twin civic._dist_<name> of a DP aggregate civic.<name> (same argument
  * types), for a planner that needs a state type other than internal;
  * InvalidOid for any other function (a twin included).
