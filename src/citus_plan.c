@@ -48,7 +48,10 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_func.h"
+#include "catalog/pg_proc.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -235,6 +238,92 @@ regroup_walker(Node *node, void *context)
 		return query_tree_walker(query, regroup_walker, context, 0);
 	}
 	return expression_tree_walker(node, regroup_walker, context);
+}
+
+/* ---------------------------------------------------------------------
+ * Twins of the per-unit aggregates
+ *
+ * Citus distributes an aggregate only when its arguments have exactly the
+ * declared types, so a per-unit aggregate (unit anyelement) gets a twin per
+ * unit type: bigint, text, uuid (control/install/44-dp-state-units.sql).
+ * The unit is cast to one of them by a cast that keeps equality -- two
+ * units are the same person after the cast exactly when they were before,
+ * or one person's rows would be capped as several people's -- and any other
+ * unit type is refused.
+ * --------------------------------------------------------------------- */
+
+static Oid
+unit_twin(Aggref *aggref, const CivicDpAggInfo *info)
+{
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	TargetEntry *unit;
+	Oid			utype,
+				target;
+	Oid			argtypes[FUNC_MAX_ARGS];
+	char		name[NAMEDATALEN + 8];
+	Oid			twin;
+	int			nargs;
+
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(aggref->aggfnoid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", aggref->aggfnoid);
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	nargs = proc->pronargs;
+	memcpy(argtypes, proc->proargtypes.values, nargs * sizeof(Oid));
+	snprintf(name, sizeof(name), "_dist_%s", NameStr(proc->proname));
+	ReleaseSysCache(tup);
+	if (nargs < 1 || argtypes[0] != ANYELEMENTOID || aggref->args == NIL)
+		elog(ERROR, "civic: %s has no unit as its first argument", info->name);
+
+	unit = linitial_node(TargetEntry, aggref->args);
+	utype = exprType((Node *) unit->expr);
+	switch (utype)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			target = INT8OID;
+			break;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			target = TEXTOID;
+			break;
+		case UUIDOID:
+			target = UUIDOID;
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+					 errmsg("the unit of %s over a Citus table must be an integer, text or uuid, not %s",
+							info->name, format_type_be(utype)),
+					 errdetail("Citus distributes an aggregate only for the argument types it declares; civic declares its per-unit aggregates for those three."),
+					 errhint("Cast the unit, e.g. unit::bigint or unit::text.")));
+			target = InvalidOid;	/* keep the compiler quiet */
+	}
+	/* (workers compare text units under a deterministic collation) */
+	if (target == TEXTOID && OidIsValid(aggref->inputcollid) &&
+		!get_collation_isdeterministic(aggref->inputcollid))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("the unit of %s over a Citus table must not use a nondeterministic collation",
+						info->name),
+				 errhint("Write the unit with a deterministic collation, e.g. lower(unit) COLLATE \"C\".")));
+	argtypes[0] = target;
+	twin = LookupFuncName(list_make2(makeString("civic"), makeString(name)),
+						  nargs, argtypes, true);
+	if (OidIsValid(twin) && utype != target)
+	{
+		unit->expr = (Expr *) coerce_to_target_type(NULL, (Node *) unit->expr, utype,
+													target, -1, COERCION_IMPLICIT,
+													COERCE_IMPLICIT_CAST, -1);
+		if (unit->expr == NULL)
+			elog(ERROR, "civic: no cast from %s to %s", format_type_be(utype),
+				 format_type_be(target));
+		linitial_oid(aggref->aggargtypes) = target;
+	}
+	return twin;
 }
 
 /* ---------------------------------------------------------------------
@@ -484,7 +573,7 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 
 		if (info->twin)
 			continue;
-		twin = civic_dp_twin(aggref->aggfnoid);
+		twin = info->per_unit ? unit_twin(aggref, info) : civic_dp_twin(aggref->aggfnoid);
 		if (!OidIsValid(twin))
 			ereport(ERROR,
 					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
