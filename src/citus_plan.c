@@ -66,6 +66,9 @@
 
 static planner_hook_type prev_planner = NULL;
 
+/* Plannings ever started in this backend. */
+static uint64 plannings = 0;
+
 /* ---------------------------------------------------------------------
  * Citus's two aggregates, by name (nothing of Citus is linked)
  * --------------------------------------------------------------------- */
@@ -504,6 +507,23 @@ call_planner(Query *parse, const char *query_string, int cursorOptions,
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
+/*
+ * The planner hook proper counts plannings, so that civic can tell whether
+ * Citus planned parts of a query separately (recursive planning: subqueries,
+ * CTEs and tables it reads as intermediate results).
+ */
+static PlannedStmt *
+civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
+					ParamListInfo boundParams);
+
+static PlannedStmt *
+counting_planner(Query *parse, const char *query_string, int cursorOptions,
+				 ParamListInfo boundParams)
+{
+	plannings++;
+	return civic_citus_planner(parse, query_string, cursorOptions, boundParams);
+}
+
 static void
 without_router_context(void *arg)
 {
@@ -544,6 +564,7 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlanScan	ps;
 	PlannedStmt *pstmt;
 	Query	   *again;
+	uint64		before;
 	List	   *relations;
 	MemoryContext owner;
 	ListCell   *lc;
@@ -554,15 +575,15 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	memset(&scan, 0, sizeof(scan));
 	(void) scan_walker((Node *) parse, &scan);
-	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
-		return call_planner(parse, query_string, cursorOptions, boundParams);
-	/* (elsewhere -- Citus's own shard queries -- they compute states only) */
-	if (scan.forged)
+	/* (not in Citus's own shard queries: they read shards, not Citus tables) */
+	if (scan.forged && scan.reads_citus)
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
 				 errmsg("Citus's worker_partial_agg and coord_combine_agg cannot be called over a differentially-private aggregate"),
 				 errdetail("civic plans distributed DP aggregates itself, so that each is charged once and noised once on the coordinator."),
 				 errhint("Call the DP aggregate itself.")));
+	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
+		return call_planner(parse, query_string, cursorOptions, boundParams);
 
 	/* 1. the twins, whose state Citus can ship */
 	foreach(lc, scan.dp_aggrefs)
@@ -586,9 +607,22 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 	relations = copyObject(scan.relations);
 
 	again = copyObject(parse);
+	before = plannings;
 	pstmt = call_planner(parse, query_string, cursorOptions, boundParams);
 	if (!plan_finalises_all(pstmt, scan.dp_aggrefs, &ps))
 	{
+		/*
+		 * Citus planned parts of the query separately and would run the rest
+		 * -- with the DP aggregate -- on one node over their results.  Its
+		 * plans of such queries without the router planner can be wrong
+		 * (no task at all, so no row), so civic does not try.
+		 */
+		if (plannings != before)
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+					 errmsg("this distributed plan would finalise a differentially-private aggregate on one node, over intermediate results"),
+					 errdetail("Citus computes part of the query separately (a subquery, a CTE, or an outer join with a reference or local table on its outer side) and sends the rest, with the DP aggregate, to a single node."),
+					 errhint("Aggregate the distributed table directly (it may be joined to reference tables with inner joins, or be on the outer side of a LEFT JOIN), and join other tables to the result.")));
 		pstmt = plan_without_router(again, query_string, cursorOptions, boundParams);
 		if (!plan_finalises_all(pstmt, scan.dp_aggrefs, &ps))
 			ereport(ERROR,
@@ -617,5 +651,5 @@ civic_citus_plan_init(void)
 {
 	CacheRegisterSyscacheCallback(PROCOID, citus_oids_invalidate, (Datum) 0);
 	prev_planner = planner_hook;
-	planner_hook = civic_citus_planner;
+	planner_hook = counting_planner;
 }
