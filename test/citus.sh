@@ -218,7 +218,7 @@ out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_
 [[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]]
 check $? "a privacy-safe view over a distributed table: refused to its analyst (VB020), who cannot read the table"
 [[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]] || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
-[[ $(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset = 'public.people'") == 0 ]]
+[[ $(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE role = 'citus_analyst'::regrole") == 0 ]]
 check $? "nothing was charged for the refused view"
 
 # Shards are their distributed table.  The coordinator holds a placement of
