@@ -64,18 +64,23 @@ SELECT o.oid::regprocedure AS original_without_twin
           AND a.aggserialfn = 0 AND a.aggdeserialfn = 0 AND tp.proparallel = 's');
 
 -- ----------------------------------- attacks: aggregates of the support functions
--- The support functions are not executable by other roles: a state type
--- that is not internal would let anyone build an aggregate of them that
--- returns the exact, noiseless state.
+-- The support functions are executable by every role (Citus checks EXECUTE
+-- on them for the role running a distributed query).  An aggregate a role
+-- builds of them returns at most the exact state of rows it can already
+-- read: on a table it cannot read it gets 42501, and a final function of
+-- civic in it refuses to run (VB002).
 SELECT count(*) AS support_functions,
        count(*) FILTER (WHERE has_function_privilege('regress_dpstate_user', p.oid, 'EXECUTE')) AS executable
   FROM pg_proc p
  WHERE p.pronamespace = 'civic'::regnamespace AND p.proname LIKE '\_dist\_%' AND p.prokind = 'f';
+CREATE TABLE dpstate_test.secret AS SELECT 1.0::float8 AS v;
 SET SESSION AUTHORIZATION regress_dpstate_user;
-SELECT dpstate_test.err($$CREATE AGGREGATE dpstate_test.leak(float8) (
-    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state)$$) AS exact_state;
-SELECT dpstate_test.err($$CREATE AGGREGATE dpstate_test.leak2(float8) (
-    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state, FINALFUNC = civic._dist_dp_count_final)$$) AS unmetered;
+CREATE AGGREGATE dpstate_test.leak(float8) (
+    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state);
+CREATE AGGREGATE dpstate_test.leak2(float8) (
+    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state, FINALFUNC = civic._dist_dp_count_final);
+SELECT dpstate_test.err('SELECT dpstate_test.leak(1.0) FROM dpstate_test.secret') AS exact_state_of_unreadable_rows,
+       dpstate_test.err('SELECT dpstate_test.leak2(1.0) FROM dpstate_test.t') AS unmetered;
 RESET SESSION AUTHORIZATION;
 -- An aggregate made of them by a role that may (a superuser) is not a DP
 -- aggregate of civic: its final function refuses to run (VB002), so it is

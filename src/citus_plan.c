@@ -66,8 +66,9 @@
 
 static planner_hook_type prev_planner = NULL;
 
-/* Plannings ever started in this backend. */
+/* Plannings ever started in this backend, and DP aggregates civic planned. */
 static uint64 plannings = 0;
+static uint64 dp_planned = 0;
 
 /* ---------------------------------------------------------------------
  * Citus's two aggregates, by name (nothing of Citus is linked)
@@ -410,14 +411,14 @@ combine_target(Aggref *combine)
 	return DatumGetObjectId(c->constvalue);
 }
 
-/* Whether every DP aggregate of the query is finalised in this plan. */
-static bool
-plan_finalises_all(PlannedStmt *pstmt, List *dp_aggrefs, PlanScan *ps)
+/* The query's DP Aggrefs of aggregates this plan finalises nowhere. */
+static List *
+plan_missing(PlanScan *ps, List *dp_aggrefs)
 {
+	List	   *missing = NIL;
 	ListCell   *lc,
 			   *lc2;
 
-	pstmt_walk(pstmt, ps);
 	foreach(lc, dp_aggrefs)
 	{
 		Oid			oid = ((Aggref *) lfirst(lc))->aggfnoid;
@@ -430,9 +431,17 @@ plan_finalises_all(PlannedStmt *pstmt, List *dp_aggrefs, PlanScan *ps)
 			if (((Aggref *) lfirst(lc2))->aggfnoid == oid)
 				served = true;
 		if (!served)
-			return false;
+			missing = lappend(missing, lfirst(lc));
 	}
-	return true;
+	return missing;
+}
+
+/* Whether every DP aggregate of the query is finalised in this plan. */
+static bool
+plan_finalises_all(PlannedStmt *pstmt, List *dp_aggrefs, PlanScan *ps)
+{
+	pstmt_walk(pstmt, ps);
+	return plan_missing(ps, dp_aggrefs) == NIL;
 }
 
 /* Whether two DP Aggrefs of one aggregate have the same parameters. */
@@ -565,6 +574,8 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlannedStmt *pstmt;
 	Query	   *again;
 	uint64		before;
+	uint64		planned_before;
+	List	   *local_task = NIL;
 	List	   *relations;
 	MemoryContext owner;
 	ListCell   *lc;
@@ -608,28 +619,42 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	again = copyObject(parse);
 	before = plannings;
+	planned_before = dp_planned;
 	pstmt = call_planner(parse, query_string, cursorOptions, boundParams);
 	if (!plan_finalises_all(pstmt, scan.dp_aggrefs, &ps))
 	{
 		/*
-		 * Citus planned parts of the query separately and would run the rest
-		 * -- with the DP aggregate -- on one node over their results.  Its
-		 * plans of such queries without the router planner can be wrong
-		 * (no task at all, so no row), so civic does not try.
+		 * Citus planned parts of the query separately (a subquery, a CTE,
+		 * an outer join with a reference table on its outer side) and runs
+		 * the rest, with the DP aggregates, as one task over their results.
+		 * Its plans of such queries without the router planner can be wrong
+		 * (no task, so no row), so civic keeps this plan: the task runs on
+		 * the coordinator, which holds every reference table (Citus
+		 * executes it locally, inside this plan), where the meter lets it
+		 * finalise exactly the aggregates this plan was charged for
+		 * (meter_hook.c); on a worker it would be refused.
 		 */
 		if (plannings != before)
-			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
-					 errmsg("this distributed plan would finalise a differentially-private aggregate on one node, over intermediate results"),
-					 errdetail("Citus computes part of the query separately (a subquery, a CTE, or an outer join with a reference or local table on its outer side) and sends the rest, with the DP aggregate, to a single node."),
-					 errhint("Aggregate the distributed table directly (it may be joined to reference tables with inner joins, or be on the outer side of a LEFT JOIN), and join other tables to the result.")));
-		pstmt = plan_without_router(again, query_string, cursorOptions, boundParams);
-		if (!plan_finalises_all(pstmt, scan.dp_aggrefs, &ps))
-			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
-					 errmsg("this distributed plan would finalise a differentially-private aggregate on a worker"),
-					 errdetail("Citus sends the whole aggregate to the workers; each would draw its own noise and none can charge the coordinator's budget."),
-					 errhint("Compute the DP aggregate in a simpler query over the distributed table, or over a local copy.")));
+		{
+			List	   *missing = plan_missing(&ps, scan.dp_aggrefs);
+
+			/*
+			 * (aggregates of subqueries and CTEs Citus planned separately
+			 * went through this hook there, and are charged there)
+			 */
+			if (dp_planned - planned_before < (uint64) list_length(missing))
+				local_task = missing;
+		}
+		else
+		{
+			pstmt = plan_without_router(again, query_string, cursorOptions, boundParams);
+			if (!plan_finalises_all(pstmt, scan.dp_aggrefs, &ps))
+				ereport(ERROR,
+						(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+						 errmsg("this distributed plan would finalise a differentially-private aggregate on a worker"),
+						 errdetail("Citus sends the whole aggregate to the workers; each would draw its own noise and none can charge the coordinator's budget."),
+						 errhint("Compute the DP aggregate in a simpler query over the distributed table, or over a local copy.")));
+		}
 	}
 
 	/* 3-5. notes that live as long as the plan */
@@ -639,9 +664,11 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 		MemoryContext oldcxt = MemoryContextSwitchTo(owner);
 
 		pstmt->rtable = list_concat(pstmt->rtable, copyObject(relations));
+		local_task = copyObject(local_task);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	civic_note_plan(owner, pstmt);
+	civic_note_plan(owner, pstmt, local_task);
+	dp_planned += list_length(scan.dp_aggrefs);
 	return pstmt;
 }
 

@@ -93,14 +93,31 @@ civic_noted_source(const Aggref *combine)
 	return (Aggref *) note_get(combine);
 }
 
-void
-civic_note_plan(MemoryContext owner, const PlannedStmt *pstmt)
+/* What is noted of a plan. */
+typedef struct PlanNoteStmt
 {
-	note_put(owner, pstmt, (void *) pstmt);
+	List	   *local_task;
+} PlanNoteStmt;
+
+void
+civic_note_plan(MemoryContext owner, const PlannedStmt *pstmt, List *local_task)
+{
+	PlanNoteStmt *n = MemoryContextAllocZero(owner, sizeof(PlanNoteStmt));
+
+	n->local_task = local_task;
+	note_put(owner, pstmt, n);
 }
 
 bool
 civic_plan_noted(const PlannedStmt *pstmt)
 {
 	return note_get(pstmt) != NULL;
+}
+
+List *
+civic_noted_local_task(const PlannedStmt *pstmt)
+{
+	PlanNoteStmt *n = (PlanNoteStmt *) note_get(pstmt);
+
+	return n ? n->local_task : NIL;
 }

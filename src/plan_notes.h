@@ -28,8 +28,15 @@ extern void civic_note_source(MemoryContext owner, const Aggref *combine,
 /* The noted source of COMBINE, or NULL. */
 extern Aggref *civic_noted_source(const Aggref *combine);
 
-/* PSTMT (in OWNER) was planned and checked by civic's Citus planner hook. */
-extern void civic_note_plan(MemoryContext owner, const PlannedStmt *pstmt);
+/*
+ * PSTMT (in OWNER) was planned and checked by civic's Citus planner hook.
+ * LOCAL_TASK: the Aggrefs of DP aggregates (copies of the query's) that
+ * Citus will finalise in a task it runs locally, on this node, over
+ * intermediate results; NIL when the plan itself finalises them all.
+ */
+extern void civic_note_plan(MemoryContext owner, const PlannedStmt *pstmt,
+							List *local_task);
 extern bool civic_plan_noted(const PlannedStmt *pstmt);
+extern List *civic_noted_local_task(const PlannedStmt *pstmt);
 
 #endif							/* CIVIC_PLAN_NOTES_H */

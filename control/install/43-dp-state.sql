@@ -323,40 +323,11 @@ COMMENT ON FUNCTION civic._dist_dp_count_unit_final(civic.dp_state) IS 'Final fu
 COMMENT ON FUNCTION civic._dist_dp_sum_unit_final(civic.dp_state) IS 'Final function of civic._dist_dp_sum_per_unit: validates the parameters, accounts the privacy cost, adds noise once.';
 COMMENT ON FUNCTION civic._dist_dp_avg_unit_final(civic.dp_state) IS 'Final function of civic._dist_dp_avg_per_unit: validates the parameters, accounts the privacy cost, adds noise once.';
 
--- The support functions run with the aggregate owner's rights (PostgreSQL
--- checks EXECUTE for the owner, not the caller): nobody else needs them, and
--- a state type that is not internal would otherwise let anyone build an
--- aggregate of them that returns the exact state.
-REVOKE ALL ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_float8_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, bigint, bigint, bigint, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, bigint, bigint, bigint, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_int8_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, numeric, numeric, numeric, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, numeric, numeric, numeric, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_numeric_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_median_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_median_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, integer, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, integer, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_value_trans(civic.dp_state, anyelement, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_value_trans(civic.dp_state, anyelement, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_units_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_unit_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_unit_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_unit_final(civic.dp_state) FROM PUBLIC;
+-- The support functions stay executable by everyone: Citus checks EXECUTE on
+-- every support function of an aggregate it distributes for the role that
+-- runs the query, on the coordinator and on every worker.  An aggregate a
+-- role builds of them gives it nothing: without a final function it
+-- returns the exact state of rows the role can already read (the state of
+-- a privacy-safe view's private rows never reaches an analyst: the view's
+-- query is its owner's), and civic's final functions refuse to run in any
+-- aggregate but civic's own, metered ones (VB002).
