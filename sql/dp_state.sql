@@ -52,13 +52,24 @@ CREATE VIEW dpstate_test.dp_aggs AS
 SELECT count(*) FILTER (WHERE proname NOT LIKE '\_dist\_%') AS originals,
        count(*) FILTER (WHERE proname LIKE '\_dist\_%') AS twins
   FROM dpstate_test.dp_aggs;
-SELECT o.oid::regprocedure AS original_without_twin
+-- A per-unit aggregate (unit anyelement) has one twin per unit type Citus
+-- can be given (bigint, text, uuid; control/install/44-dp-state-units.sql);
+-- the deprecated unit-first dp_sum and dp_avg use dp_sum_per_unit's and
+-- dp_avg_per_unit's.
+SELECT o.oid::regprocedure AS original_without_twin, u.unit_type
   FROM dpstate_test.dp_aggs o
+ CROSS JOIN LATERAL unnest(CASE WHEN o.proargtypes[0] = 'anyelement'::regtype
+                                THEN ARRAY['bigint', 'text', 'uuid']::regtype[]
+                                ELSE ARRAY[o.proargtypes[0]]::regtype[] END) AS u(unit_type)
  WHERE o.proname NOT LIKE '\_dist\_%'
    AND NOT EXISTS (
        SELECT FROM dpstate_test.dp_aggs t JOIN pg_aggregate a ON a.aggfnoid = t.oid
                    JOIN pg_proc tp ON tp.oid = t.oid
-        WHERE t.proname = '_dist_' || o.proname AND t.proargtypes = o.proargtypes
+        WHERE t.proname = '_dist_' || o.proname ||
+                          CASE WHEN o.proargnames[1] = 'unit' AND o.proname IN ('dp_sum', 'dp_avg')
+                               THEN '_per_unit' ELSE '' END
+          AND t.proargtypes[0] = u.unit_type
+          AND (string_to_array(t.proargtypes::text, ' '))[2:] = (string_to_array(o.proargtypes::text, ' '))[2:]
           AND t.proargnames = o.proargnames AND t.prorettype = o.prorettype
           AND a.aggtranstype = 'civic.dp_state'::regtype AND a.aggcombinefn <> 0
           AND a.aggserialfn = 0 AND a.aggdeserialfn = 0 AND tp.proparallel = 's');
@@ -254,11 +265,11 @@ SELECT dpstate_test.same(dp_count_units(unit, 1e6), _dist_dp_count_units(unit, 1
        dpstate_test.same(dp_avg_per_unit(unit, v, 0, 100, 1e6), _dist_dp_avg_per_unit(unit, v, 0, 100, 1e6), 0.01) AS avg_per_unit,
        dpstate_test.same(dp_avg_per_unit(unit, v, 0, 100, 1e6, 1e-9), _dist_dp_avg_per_unit(unit, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_per_unit_delta
   FROM dpstate_test.t;
--- the deprecated unit-first names warn as their originals do
-SELECT dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6), _dist_dp_sum(unit::text, v, 0, 20000, 1e6), 10) AS sum_unit_first,
-       dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), _dist_dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), 300) AS sum_unit_first_delta,
-       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6), _dist_dp_avg(unit::text, v, 0, 100, 1e6), 0.01) AS avg_unit_first,
-       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), _dist_dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_unit_first_delta
+-- the deprecated unit-first names (they warn) answer as the per-unit twins
+SELECT dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6), _dist_dp_sum_per_unit(unit::text, v, 0, 20000, 1e6), 10) AS sum_unit_first,
+       dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), _dist_dp_sum_per_unit(unit::text, v, 0, 20000, 1e6, 1e-9), 300) AS sum_unit_first_delta,
+       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6), _dist_dp_avg_per_unit(unit::text, v, 0, 100, 1e6), 0.01) AS avg_unit_first,
+       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), _dist_dp_avg_per_unit(unit::text, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_unit_first_delta
   FROM dpstate_test.t;
 -- Their errors name the aggregate as the original's do.
 SELECT dpstate_test.err('SELECT civic._dist_dp_count(v) FROM dpstate_test.t') AS column_epsilon,

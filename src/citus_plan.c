@@ -275,7 +275,12 @@ unit_twin(Aggref *aggref, const CivicDpAggInfo *info)
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 	nargs = proc->pronargs;
 	memcpy(argtypes, proc->proargtypes.values, nargs * sizeof(Oid));
-	snprintf(name, sizeof(name), "_dist_%s", NameStr(proc->proname));
+	/* the unit-first dp_sum and dp_avg of 0.1.0 are the per-unit ones */
+	if (strcmp(NameStr(proc->proname), "dp_sum") == 0 ||
+		strcmp(NameStr(proc->proname), "dp_avg") == 0)
+		snprintf(name, sizeof(name), "_dist_%s_per_unit", NameStr(proc->proname));
+	else
+		snprintf(name, sizeof(name), "_dist_%s", NameStr(proc->proname));
 	ReleaseSysCache(tup);
 	if (nargs < 1 || argtypes[0] != ANYELEMENTOID || aggref->args == NIL)
 		elog(ERROR, "civic: %s has no unit as its first argument", info->name);

@@ -1,7 +1,7 @@
 -- Twins of the per-unit DP aggregates for concrete unit types (docs/citus.md).
 -- Citus checks that the arguments of an aggregate it distributes have
--- exactly the declared types, so the polymorphic twins (unit anyelement) of
--- 43-dp-state.sql cannot be split by Citus.  civic's planner hook
+-- exactly the declared types, so a twin with a polymorphic unit could not be
+-- split by Citus (and would make calls with an integer unit ambiguous).  civic's planner hook
 -- (src/citus_plan.c) casts the unit to one of these types, by casts that
 -- keep equality (int2/int4 to bigint, varchar/char to text), and uses the
 -- twin below; any other unit type is refused in a distributed query.
@@ -38,22 +38,6 @@ CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit bigint, value float8, lower fl
     SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
     FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
     PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit bigint, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit bigint, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit bigint, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit bigint, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
 CREATE AGGREGATE civic._dist_dp_count_units(unit text, epsilon float8) (
     SFUNC = civic._dist_dp_unit_count_trans, STYPE = civic.dp_state, SSPACE = 1024,
     FINALFUNC = civic._dist_dp_count_units_final, COMBINEFUNC = civic._dist_dp_unit_combine,
@@ -83,22 +67,6 @@ CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit text, value float8, lower floa
     FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
     PARALLEL = SAFE);
 CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit text, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit text, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit text, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit text, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit text, value float8, lower float8, upper float8, epsilon float8, delta float8) (
     SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
     FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
     PARALLEL = SAFE);
@@ -134,22 +102,6 @@ CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit uuid, value float8, lower floa
     SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
     FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
     PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit uuid, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit uuid, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit uuid, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit uuid, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE civic._dist_dp_count_units(bigint, float8) IS
     'Twin of civic.dp_count_units(anyelement, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
@@ -167,14 +119,6 @@ COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(bigint, float8, float8, float8,
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(bigint, float8, float8, float8, float8, float8) IS
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(bigint, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(bigint, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(bigint, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(bigint, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8, float8) for units of type bigint, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_count_units(text, float8) IS
     'Twin of civic.dp_count_units(anyelement, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_count_units(text, float8, float8) IS
@@ -191,14 +135,6 @@ COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(text, float8, float8, float8, f
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(text, float8, float8, float8, float8, float8) IS
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(text, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(text, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(text, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(text, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8, float8) for units of type text, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_count_units(uuid, float8) IS
     'Twin of civic.dp_count_units(anyelement, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_count_units(uuid, float8, float8) IS
@@ -215,11 +151,3 @@ COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(uuid, float8, float8, float8, f
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(uuid, float8, float8, float8, float8, float8) IS
     'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(uuid, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(uuid, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(uuid, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(uuid, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8, float8) for units of type uuid, with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
