@@ -52,30 +52,46 @@ CREATE VIEW dpstate_test.dp_aggs AS
 SELECT count(*) FILTER (WHERE proname NOT LIKE '\_dist\_%') AS originals,
        count(*) FILTER (WHERE proname LIKE '\_dist\_%') AS twins
   FROM dpstate_test.dp_aggs;
-SELECT o.oid::regprocedure AS original_without_twin
+-- A per-unit aggregate (unit anyelement) has one twin per unit type Citus
+-- can be given (bigint, text, uuid; control/install/44-dp-state-units.sql);
+-- the deprecated unit-first dp_sum and dp_avg use dp_sum_per_unit's and
+-- dp_avg_per_unit's.
+SELECT o.oid::regprocedure AS original_without_twin, u.unit_type
   FROM dpstate_test.dp_aggs o
+ CROSS JOIN LATERAL unnest(CASE WHEN o.proargtypes[0] = 'anyelement'::regtype
+                                THEN ARRAY['bigint', 'text', 'uuid']::regtype[]
+                                ELSE ARRAY[o.proargtypes[0]]::regtype[] END) AS u(unit_type)
  WHERE o.proname NOT LIKE '\_dist\_%'
    AND NOT EXISTS (
        SELECT FROM dpstate_test.dp_aggs t JOIN pg_aggregate a ON a.aggfnoid = t.oid
                    JOIN pg_proc tp ON tp.oid = t.oid
-        WHERE t.proname = '_dist_' || o.proname AND t.proargtypes = o.proargtypes
+        WHERE t.proname = '_dist_' || o.proname ||
+                          CASE WHEN o.proargnames[1] = 'unit' AND o.proname IN ('dp_sum', 'dp_avg')
+                               THEN '_per_unit' ELSE '' END
+          AND t.proargtypes[0] = u.unit_type
+          AND (string_to_array(t.proargtypes::text, ' '))[2:] = (string_to_array(o.proargtypes::text, ' '))[2:]
           AND t.proargnames = o.proargnames AND t.prorettype = o.prorettype
           AND a.aggtranstype = 'civic.dp_state'::regtype AND a.aggcombinefn <> 0
           AND a.aggserialfn = 0 AND a.aggdeserialfn = 0 AND tp.proparallel = 's');
 
 -- ----------------------------------- attacks: aggregates of the support functions
--- The support functions are not executable by other roles: a state type
--- that is not internal would let anyone build an aggregate of them that
--- returns the exact, noiseless state.
+-- The support functions are executable by every role (Citus checks EXECUTE
+-- on them for the role running a distributed query).  An aggregate a role
+-- builds of them returns at most the exact state of rows it can already
+-- read: on a table it cannot read it gets 42501, and a final function of
+-- civic in it refuses to run (VB002).
 SELECT count(*) AS support_functions,
        count(*) FILTER (WHERE has_function_privilege('regress_dpstate_user', p.oid, 'EXECUTE')) AS executable
   FROM pg_proc p
  WHERE p.pronamespace = 'civic'::regnamespace AND p.proname LIKE '\_dist\_%' AND p.prokind = 'f';
+CREATE TABLE dpstate_test.secret AS SELECT 1.0::float8 AS v;
 SET SESSION AUTHORIZATION regress_dpstate_user;
-SELECT dpstate_test.err($$CREATE AGGREGATE dpstate_test.leak(float8) (
-    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state)$$) AS exact_state;
-SELECT dpstate_test.err($$CREATE AGGREGATE dpstate_test.leak2(float8) (
-    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state, FINALFUNC = civic._dist_dp_count_final)$$) AS unmetered;
+CREATE AGGREGATE dpstate_test.leak(float8) (
+    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state);
+CREATE AGGREGATE dpstate_test.leak2(float8) (
+    SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state, FINALFUNC = civic._dist_dp_count_final);
+SELECT dpstate_test.err('SELECT dpstate_test.leak(1.0) FROM dpstate_test.secret') AS exact_state_of_unreadable_rows,
+       dpstate_test.err('SELECT dpstate_test.leak2(1.0) FROM dpstate_test.t') AS unmetered;
 RESET SESSION AUTHORIZATION;
 -- An aggregate made of them by a role that may (a superuser) is not a DP
 -- aggregate of civic: its final function refuses to run (VB002), so it is
@@ -285,11 +301,11 @@ SELECT dpstate_test.same(dp_count_units(unit, 1e6), _dist_dp_count_units(unit, 1
        dpstate_test.same(dp_avg_per_unit(unit, v, 0, 100, 1e6), _dist_dp_avg_per_unit(unit, v, 0, 100, 1e6), 0.01) AS avg_per_unit,
        dpstate_test.same(dp_avg_per_unit(unit, v, 0, 100, 1e6, 1e-9), _dist_dp_avg_per_unit(unit, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_per_unit_delta
   FROM dpstate_test.t;
--- the deprecated unit-first names warn as their originals do
-SELECT dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6), _dist_dp_sum(unit::text, v, 0, 20000, 1e6), 10) AS sum_unit_first,
-       dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), _dist_dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), 300) AS sum_unit_first_delta,
-       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6), _dist_dp_avg(unit::text, v, 0, 100, 1e6), 0.01) AS avg_unit_first,
-       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), _dist_dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_unit_first_delta
+-- the deprecated unit-first names (they warn) answer as the per-unit twins
+SELECT dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6), _dist_dp_sum_per_unit(unit::text, v, 0, 20000, 1e6), 10) AS sum_unit_first,
+       dpstate_test.same(dp_sum(unit::text, v, 0, 20000, 1e6, 1e-9), _dist_dp_sum_per_unit(unit::text, v, 0, 20000, 1e6, 1e-9), 300) AS sum_unit_first_delta,
+       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6), _dist_dp_avg_per_unit(unit::text, v, 0, 100, 1e6), 0.01) AS avg_unit_first,
+       dpstate_test.same(dp_avg(unit::text, v, 0, 100, 1e6, 1e-9), _dist_dp_avg_per_unit(unit::text, v, 0, 100, 1e6, 1e-9), 0.05) AS avg_unit_first_delta
   FROM dpstate_test.t;
 -- Their errors name the aggregate as the original's do.
 SELECT dpstate_test.err('SELECT civic._dist_dp_count(v) FROM dpstate_test.t') AS column_epsilon,

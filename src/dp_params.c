@@ -27,6 +27,8 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/lsyscache.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
@@ -39,6 +41,7 @@
 
 #include "dp_noise.h"
 #include "dp_params.h"
+#include "plan_notes.h"
 
 const char *const civic_dp_param_names[CIVIC_DP_NPARAMS] = {
 	"epsilon", "delta", "lower", "upper", "p", "max_rows"
@@ -255,6 +258,19 @@ civic_dp_twin(Oid aggfnoid)
 	return (info->is_dp && !info->twin) ? info->counterpart : InvalidOid;
 }
 
+/*
+ * What civic knows of the aggregate an Aggref evaluates: its own, or for
+ * Citus's coord_combine_agg in a plan civic's planner hook checked, that
+ * of the DP aggregate it combines (plan_notes.h).
+ */
+const CivicDpAggInfo *
+civic_dp_aggref_info(Aggref *aggref)
+{
+	Aggref	   *noted = civic_noted_source(aggref);
+
+	return civic_dp_agg_info(noted != NULL ? noted->aggfnoid : aggref->aggfnoid);
+}
+
 /* The mechanism name recorded in the ledger and used by the aggregate. */
 const char *
 civic_dp_mechanism(const CivicDpAggInfo *info, double delta)
@@ -400,7 +416,11 @@ civic_dp_source_aggref(Plan *agg, Aggref *aggref)
 	Plan	   *plan = agg;
 	Expr	   *expr;
 	int			steps;
+	Aggref	   *noted = civic_noted_source(aggref);
 
+	/* Citus's coord_combine_agg in a plan civic's planner hook checked */
+	if (noted != NULL)
+		return noted;
 	if (!DO_AGGSPLIT_COMBINE(aggref->aggsplit))
 		return aggref;
 	if (plan == NULL || list_length(aggref->args) != 1)

@@ -69,6 +69,12 @@ typedef struct CivicDpAggInfo
 extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
 
 /*
+ * The entry of the aggregate an Aggref evaluates, seeing through Citus's
+ * coord_combine_agg in plans civic checked (plan_notes.h).
+ */
+extern const CivicDpAggInfo *civic_dp_aggref_info(Aggref *aggref);
+
+/*
  * The twin civic._dist_<name> of a DP aggregate civic.<name> (same argument
  * types), for a planner that needs a state type other than internal;
  * InvalidOid for any other function (a twin included).
@@ -112,8 +118,9 @@ extern void civic_dp_check_call_shape(Aggref *aggref, const char *aggname);
 /*
  * The Aggref carrying the arguments of an aggregate evaluated by the Agg
  * node `agg`: itself, or for a combining (Finalize) aggregate of a parallel
- * plan the partial Aggref below; NULL if the plan is not of a shape civic
- * knows.
+ * plan the partial Aggref below, or for Citus's coord_combine_agg the
+ * Aggref the query was written with (plan_notes.h); NULL if the plan is not
+ * of a shape civic knows.
  */
 extern Aggref *civic_dp_source_aggref(Plan *agg, Aggref *aggref);
 

@@ -220,15 +220,74 @@ dp_unit_find(DpUnitState *st, Datum key, bool key_owned)
 	}
 }
 
+/*
+ * The unit's type: from the call's expression, or, when the caller gives
+ * none (Citus's worker_partial_agg calls the transition function of a
+ * per-unit twin itself, naming the twin as its first argument), the type
+ * the twin declares for its unit: the twins for Citus declare it
+ * concretely (control/install/44-dp-state-units.sql).
+ */
+static Oid
+dp_unit_arg_type(FunctionCallInfo fcinfo)
+{
+	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	Aggref	   *aggref;
+	Const	   *c;
+	HeapTuple	tup;
+
+	if (OidIsValid(typid))
+		return typid;
+	/* worker_partial_agg('civic._dist_...(bigint, ...)'::regprocedure, ...) */
+	aggref = AggGetAggref(fcinfo);
+	typid = InvalidOid;
+	if (aggref != NULL && aggref->args != NIL &&
+		IsA(linitial_node(TargetEntry, aggref->args)->expr, Const))
+	{
+		c = (Const *) linitial_node(TargetEntry, aggref->args)->expr;
+		if (!c->constisnull && (c->consttype == OIDOID || c->consttype == REGPROCEDUREOID))
+		{
+			const CivicDpAggInfo *info = civic_dp_agg_info(DatumGetObjectId(c->constvalue));
+
+			if (info->is_dp && info->twin && info->per_unit)
+			{
+				tup = SearchSysCache1(PROCOID, c->constvalue);
+				if (HeapTupleIsValid(tup))
+				{
+					Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+					if (proc->pronargs > 0)
+						typid = proc->proargtypes.values[0];
+					ReleaseSysCache(tup);
+				}
+			}
+		}
+	}
+	if (!OidIsValid(typid) || IsPolymorphicType(typid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("could not determine the type of the privacy unit")));
+	return typid;
+}
+
 /* Get or create the unit state of this call. */
 static DpUnitState *
 dp_unit_state(FunctionCallInfo fcinfo, const char *fname)
 {
+	Oid			typid;
+	Oid			collation = PG_GET_COLLATION();
+
 	if (!PG_ARGISNULL(0))
 		return (DpUnitState *) PG_GETARG_POINTER(0);
 	dp_check_trans_params(fcinfo, fname);
-	return dp_unit_state_new(fcinfo, get_fn_expr_argtype(fcinfo->flinfo, 1),
-							 PG_GET_COLLATION(), fname);
+	typid = dp_unit_arg_type(fcinfo);
+	/*
+	 * Citus's worker_partial_agg passes no collation; civic's planner hook
+	 * lets only deterministic collations through (citus_plan.c), under
+	 * which every collation has the same equality.
+	 */
+	if (!OidIsValid(collation) && type_is_collatable(typid))
+		collation = DEFAULT_COLLATION_OID;
+	return dp_unit_state_new(fcinfo, typid, collation, fname);
 }
 
 PG_FUNCTION_INFO_V1(dp_unit_count_trans);

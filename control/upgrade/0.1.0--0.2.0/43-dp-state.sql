@@ -191,54 +191,6 @@ CREATE AGGREGATE civic._dist_dp_median(value float8, lower float8, upper float8,
     SFUNC = civic._dist_dp_median_trans, STYPE = civic.dp_state, SSPACE = 8240,
     FINALFUNC = civic._dist_dp_median_final, COMBINEFUNC = civic._dist_dp_percentile_combine,
     PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_count_units(unit anyelement, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_count_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_count_units_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_count_units(unit anyelement, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_count_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_count_units_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_count(unit anyelement, max_rows integer, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_count_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_count_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_count(unit anyelement, max_rows integer, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_count_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_count_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg_per_unit(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_sum(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_sum_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit anyelement, value float8, lower float8, upper float8, epsilon float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
-CREATE AGGREGATE civic._dist_dp_avg(unit anyelement, value float8, lower float8, upper float8, epsilon float8, delta float8) (
-    SFUNC = civic._dist_dp_unit_value_trans, STYPE = civic.dp_state, SSPACE = 1024,
-    FINALFUNC = civic._dist_dp_avg_unit_final, COMBINEFUNC = civic._dist_dp_unit_combine,
-    PARALLEL = SAFE);
 
 -- ------------------------------------------------------------------ comments
 COMMENT ON AGGREGATE civic._dist_dp_count(float8) IS
@@ -265,30 +217,6 @@ COMMENT ON AGGREGATE civic._dist_dp_percentile(float8, float8, float8, float8, f
     'Twin of civic.dp_percentile(float8, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON AGGREGATE civic._dist_dp_median(float8, float8, float8, float8) IS
     'Twin of civic.dp_median(float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_count_units(anyelement, float8) IS
-    'Twin of civic.dp_count_units(anyelement, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_count_units(anyelement, float8, float8) IS
-    'Twin of civic.dp_count_units(anyelement, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_count(anyelement, integer, float8) IS
-    'Twin of civic.dp_count(anyelement, integer, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_count(anyelement, integer, float8, float8) IS
-    'Twin of civic.dp_count(anyelement, integer, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum_per_unit(anyelement, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum_per_unit(anyelement, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum_per_unit(anyelement, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum_per_unit(anyelement, float8, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(anyelement, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg_per_unit(anyelement, float8, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(anyelement, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_sum(anyelement, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_sum(anyelement, float8, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(anyelement, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
-COMMENT ON AGGREGATE civic._dist_dp_avg(anyelement, float8, float8, float8, float8, float8) IS
-    'Twin of civic.dp_avg(anyelement, float8, float8, float8, float8, float8) with the state type civic.dp_state, for distributed aggregation (docs/citus.md): the same parameters, noise and privacy charge.';
 COMMENT ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8) IS 'Transition function of civic._dist_dp_count.';
 COMMENT ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8, float8) IS 'Transition function of civic._dist_dp_count.';
 COMMENT ON FUNCTION civic._dist_dp_count_combine(civic.dp_state, civic.dp_state) IS 'Combine function of civic._dist_dp_count; either side may be empty.';
@@ -323,40 +251,11 @@ COMMENT ON FUNCTION civic._dist_dp_count_unit_final(civic.dp_state) IS 'Final fu
 COMMENT ON FUNCTION civic._dist_dp_sum_unit_final(civic.dp_state) IS 'Final function of civic._dist_dp_sum_per_unit: validates the parameters, accounts the privacy cost, adds noise once.';
 COMMENT ON FUNCTION civic._dist_dp_avg_unit_final(civic.dp_state) IS 'Final function of civic._dist_dp_avg_per_unit: validates the parameters, accounts the privacy cost, adds noise once.';
 
--- The support functions run with the aggregate owner's rights (PostgreSQL
--- checks EXECUTE for the owner, not the caller): nobody else needs them, and
--- a state type that is not internal would otherwise let anyone build an
--- aggregate of them that returns the exact state.
-REVOKE ALL ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_trans(civic.dp_state, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_float8_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, bigint, bigint, bigint, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, bigint, bigint, bigint, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_int8_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, numeric, numeric, numeric, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_trans(civic.dp_state, numeric, numeric, numeric, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_numeric_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_trans(civic.dp_state, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_median_trans(civic.dp_state, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_percentile_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_median_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, integer, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_count_trans(civic.dp_state, anyelement, integer, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_value_trans(civic.dp_state, anyelement, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_value_trans(civic.dp_state, anyelement, float8, float8, float8, float8, float8) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_unit_combine(civic.dp_state, civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_units_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_count_unit_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_sum_unit_final(civic.dp_state) FROM PUBLIC;
-REVOKE ALL ON FUNCTION civic._dist_dp_avg_unit_final(civic.dp_state) FROM PUBLIC;
+-- The support functions stay executable by everyone: Citus checks EXECUTE on
+-- every support function of an aggregate it distributes for the role that
+-- runs the query, on the coordinator and on every worker.  An aggregate a
+-- role builds of them gives it nothing: without a final function it
+-- returns the exact state of rows the role can already read (the state of
+-- a privacy-safe view's private rows never reaches an analyst: the view's
+-- query is its owner's), and civic's final functions refuse to run in any
+-- aggregate but civic's own, metered ones (VB002).
