@@ -28,7 +28,7 @@
  * costs one unwrapping more than the original.  The flat form is made only
  * when the value leaves the aggregate (a parallel worker's tuple, the text
  * output): get_flat_size runs the family's serial function once and keeps
- * its bytes until the state changes again.
+ * its bytes for flatten_into, which frees them.
  *
  * A flat state given to a combine or final function (from a parallel
  * worker, or the input function) is expanded with the family's deserial
@@ -126,7 +126,7 @@ static const DpStateFamily dp_state_families[] = {
 	dp_sum_deserial, dp_sum_state_check},
 	{DP_STATE_PERCENTILE, "dp_percentile", dp_percentile_combine,
 	dp_percentile_serial, dp_percentile_deserial, dp_percentile_state_check},
-	{DP_STATE_UNIT, "per-unit", dp_unit_combine, dp_unit_serial,
+	{DP_STATE_UNIT, "a per-unit aggregate", dp_unit_combine, dp_unit_serial,
 	dp_unit_deserial, dp_unit_state_check},
 };
 
@@ -156,7 +156,7 @@ static const ExpandedObjectMethods dp_state_methods = {
  * ------------------------------------------------------------------------
  */
 
-/* The serial bytes of the state, made once per change. */
+/* The serial bytes of the state, made once per flattening. */
 static bytea *
 dp_state_serial(DpStateExpanded *e)
 {
@@ -197,6 +197,9 @@ dp_state_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated
 	flat->version = DP_STATE_VERSION;
 	flat->family = e->family->id;
 	memcpy(flat->payload, VARDATA_ANY(serial), len);
+	/* (a partial aggregate flattens each group's state once: keep nothing) */
+	pfree(e->serial);
+	e->serial = NULL;
 }
 
 /*
