@@ -9,7 +9,9 @@
 # PL/pgSQL function on the coordinator); plain and DP runs alternate, and
 # each side's best of 7 is kept; the ratio is DP time / plain time (target
 # <= 1.25).  The same pairs over a copy local to the coordinator are
-# printed for reference.
+# printed for reference, and a pair of combinable custom aggregates of no
+# extension (in the "dp" column) against count and sum: the cost of
+# Citus's path for any custom aggregate, which DP aggregates take.
 # Usage: bash bench/citus.sh [rows]
 set -uo pipefail
 CIVIC_TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +70,10 @@ SELECT create_distributed_table('people', 'id', shard_count => 32);
 INSERT INTO people SELECT i, 'W' || (i % 20), (i * 37) % 100000 FROM generate_series(1, :n) i;
 CREATE TABLE local_people AS SELECT * FROM people;
 ANALYZE people; ANALYZE local_people;
+-- Combinable aggregates of no extension, for the cost of Citus's path for
+-- any custom aggregate (worker_partial_agg / coord_combine_agg).
+CREATE AGGREGATE custom_count(int4) (SFUNC = int8inc_any, STYPE = int8, COMBINEFUNC = int8pl, INITCOND = '0');
+CREATE AGGREGATE custom_sum(int4) (SFUNC = int4_sum, STYPE = int8, COMBINEFUNC = int8pl);
 -- Plain and DP statements run alternately n times; the best time of each, in ms.
 CREATE FUNCTION pair_ms(plain text, dp text, n int DEFAULT 7, OUT plain_ms float8, OUT dp_ms float8)
 LANGUAGE plpgsql AS $$
@@ -85,17 +91,20 @@ BEGIN
 END $$;
 SQL
 echo "civic on Citus: $nrows rows, 32 shards on 2 workers; server-side ms, best of 7 (alternating)"
-printf '%-28s %-22s %10s %10s %8s\n' "table" "query" "plain" "dp" "dp/plain"
-declare -A plain_q=([count+sum]="count(*), sum(income)" [count]="count(*)" [sum]="sum(income)")
+printf '%-28s %-24s %10s %10s %8s\n' "table" "query" "plain" "dp" "dp/plain"
+declare -A plain_q=([count+sum]="count(*), sum(income)" [count]="count(*)" [sum]="sum(income)"
+                    [custom]="count(*), sum(income)")
 declare -A dp_q=([count+sum]="civic.dp_count(0.5), civic.dp_sum(income, 0, 100000, 0.5)"
-                 [count]="civic.dp_count(0.5)" [sum]="civic.dp_sum(income, 0, 100000, 0.5)")
+                 [count]="civic.dp_count(0.5)" [sum]="civic.dp_sum(income, 0, 100000, 0.5)"
+                 [custom]="custom_count(income), custom_sum(income)")
 for t in people local_people; do
-  for k in count+sum count sum; do
+  for k in count+sum count sum custom; do
     read -r plain dp < <(q coord -F ' ' -c "SELECT round(plain_ms::numeric, 1), round(dp_ms::numeric, 1)
       FROM pair_ms('SELECT ward, ${plain_q[$k]} FROM $t GROUP BY ward',
                    'SELECT ward, ${dp_q[$k]} FROM $t GROUP BY ward')")
     ratio=$(awk -v a="$dp" -v b="$plain" 'BEGIN { printf "%.2fx", a / b }')
     label=$t; [[ $t == people ]] && label="people (distributed)" || label="local_people (coordinator)"
-    printf '%-28s %-22s %10s %10s %8s\n' "$label" "ward, $k" "$plain" "$dp" "$ratio"
+    what="ward, $k"; [[ $k == custom ]] && what="custom count+sum (no DP)"
+    printf '%-28s %-24s %10s %10s %8s\n' "$label" "$what" "$plain" "$dp" "$ratio"
   done
 done
