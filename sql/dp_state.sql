@@ -237,6 +237,42 @@ SELECT what, dpstate_test.try_recv(b) AS received
                ('empty', ''::bytea)) v(what, b);
 \pset format aligned
 
+-- Random damage (1 to 4 bytes set to random values anywhere, or a random
+-- cut) to each family's state, 300 times each: text input accepts the state
+-- or refuses it with 22P02, nothing else; combining a damaged state with
+-- the intact one succeeds or refuses the damaged one (22P02), a state of
+-- another family or unit type (42804), or another grid (22023).
+CREATE AGGREGATE dpstate_test.merge_pct(civic.dp_state) (
+    SFUNC = civic._dist_dp_percentile_combine, STYPE = civic.dp_state);
+CREATE FUNCTION dpstate_test.damage(b bytea) RETURNS bytea LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    n int := length(b);
+BEGIN
+    IF random() < 0.2 THEN
+        RETURN substr(b, 1, floor(random() * n)::int);
+    END IF;
+    FOR i IN 1 .. 1 + floor(random() * 4)::int LOOP
+        b := set_byte(b, floor(random() * n)::int, floor(random() * 256)::int);
+    END LOOP;
+    RETURN b;
+END $$;
+CREATE FUNCTION dpstate_test.merge_fn(f text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN f = 'count' THEN 'merge_count' WHEN f LIKE 'sum%' THEN 'merge_sum'
+                WHEN f = 'median' THEN 'merge_pct' ELSE 'merge_units' END $$;
+CREATE TABLE dpstate_test.damaged AS
+    SELECT family, dpstate_test.bad_in(dpstate_test.damage(dpstate_test.bytes(family))) AS input
+      FROM dpstate_test.states, generate_series(1, 300);
+SELECT family, count(*) AS damaged,
+       count(*) FILTER (WHERE input <> 'ok' AND input NOT LIKE '22P02:%') AS other_input_outcomes
+  FROM dpstate_test.damaged GROUP BY family ORDER BY family;
+SELECT count(*) FILTER (WHERE r = 'ok') > 0 AS some_merged,
+       count(*) FILTER (WHERE r <> 'ok' AND r !~ '^(22P02|42804|22023):') AS other_merge_outcomes
+  FROM (SELECT dpstate_test.err(format('SELECT dpstate_test.%s(s::civic.dp_state) FROM (VALUES (%L), (%L)) v(s)',
+                                       dpstate_test.merge_fn(d.family), o.s,
+                                       dpstate_test.st(dpstate_test.damage(dpstate_test.bytes(d.family))))) AS r
+          FROM dpstate_test.states d JOIN dpstate_test.states o USING (family),
+               generate_series(1, 300)) m;
+
 -- --------------------------------------------- twins answer as the originals
 -- At epsilon 1e6 the noise is negligible (a count's is 0 but with
 -- probability 2 e^-1e6; a sum's a few grid steps): each twin's answer is its
@@ -327,6 +363,35 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
+
+-- Partitionwise aggregation: the Finalize Aggregate combines the partial
+-- states in memory (read-only expanded values); grouping sets and a hash
+-- aggregate that spills to disk keep one state per group.
+CREATE TABLE dpstate_test.pt (id int, k int, v float8) PARTITION BY HASH (id);
+CREATE TABLE dpstate_test.pt0 PARTITION OF dpstate_test.pt FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE dpstate_test.pt1 PARTITION OF dpstate_test.pt FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO dpstate_test.pt SELECT g, g % 7, g % 101 FROM generate_series(1, 20000) g;
+ANALYZE dpstate_test.pt;
+SET enable_partitionwise_aggregate = on;
+SET max_parallel_workers_per_gather = 0;
+EXPLAIN (COSTS OFF)
+SELECT _dist_dp_count(1e6), _dist_dp_sum(v, 0, 100, 1e6) FROM dpstate_test.pt;
+SELECT _dist_dp_count(1e6) = count(*) AS count,
+       dpstate_test.same(_dist_dp_sum(v, 0, 100, 1e6), sum(v), 1) AS sum,
+       _dist_dp_count_units(id % 100, 1e6) = 100 AS count_units
+  FROM dpstate_test.pt;
+RESET enable_partitionwise_aggregate;
+SELECT count(*) AS groups, bool_and(c = n) AS counts_exact
+  FROM (SELECT _dist_dp_count(1e6) AS c, count(*) AS n FROM dpstate_test.pt
+         GROUP BY GROUPING SETS ((k), (id % 300), ())) s;
+SET work_mem = '64kB';
+SET enable_sort = off;
+SELECT count(*) AS groups, bool_and(c = n) AS counts_exact, bool_and(dpstate_test.same(s, t, 1)) AS sums_close
+  FROM (SELECT _dist_dp_count(1e6) AS c, count(*) AS n, _dist_dp_sum(v, 0, 100, 1e6) AS s, sum(v) AS t
+          FROM dpstate_test.pt GROUP BY id % 5000) s;
+RESET work_mem;
+RESET enable_sort;
+RESET max_parallel_workers_per_gather;
 
 -- ------------------------------------------------------------ the charge
 -- A twin is charged as its original: same dataset, aggregate name,

@@ -20,7 +20,8 @@
  * The state in memory
  * -------------------
  * A transition returns a read/write expanded object (utils/expandeddatum.h)
- * whose own memory context is a child of the aggregate context, wrapping a
+ * whose memory context is a child of the aggregate context (one shared by
+ * the aggregate context's states: dp_state_shared_cxt()), wrapping a
  * pointer to the family's C state, which the family's functions allocate in
  * the aggregate context as usual.  PostgreSQL's executor (and Citus's
  * HandleTransition) keep such a value as it is between rows, so each row
@@ -198,14 +199,63 @@ dp_state_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated
 	memcpy(flat->payload, VARDATA_ANY(serial), len);
 }
 
+/*
+ * The memory context of the expanded states of an aggregate context: one
+ * child of it, shared by all its states.  (A context per state, as
+ * expanded objects usually have, makes a hash aggregate quadratic in its
+ * groups: it measures its memory, children included, at each new group.)
+ * Sharing is safe because the executor deletes an expanded transition
+ * value (DeleteExpandedObject) only when a transition returns another
+ * value in its place, which ours never do for a state of their own
+ * aggregate context (and refuse to do for any other).  A one-entry cache,
+ * forgotten when the aggregate context is reset or deleted, finds it.
+ */
+#define DP_STATE_CXT_NAME "civic dp_state"
+
+static MemoryContext shared_cxt_parent = NULL;
+static MemoryContext shared_cxt = NULL;
+
+/* The aggregate context was reset or deleted: forget its shared context. */
+static void
+dp_state_forget_cxt(void *arg)
+{
+	if (shared_cxt_parent == (MemoryContext) arg)
+	{
+		shared_cxt_parent = NULL;
+		shared_cxt = NULL;
+	}
+}
+
+/* The shared context of the expanded states of aggcxt. */
+static MemoryContext
+dp_state_shared_cxt(MemoryContext aggcxt)
+{
+	MemoryContext c;
+	MemoryContextCallback *cb;
+
+	if (shared_cxt_parent == aggcxt)
+		return shared_cxt;
+	for (c = aggcxt->firstchild; c != NULL; c = c->nextchild)
+		if (strcmp(c->name, DP_STATE_CXT_NAME) == 0)
+			break;
+	if (c == NULL)
+		c = AllocSetContextCreate(aggcxt, DP_STATE_CXT_NAME, ALLOCSET_DEFAULT_SIZES);
+	cb = (MemoryContextCallback *) MemoryContextAlloc(aggcxt, sizeof(MemoryContextCallback));
+	cb->func = dp_state_forget_cxt;
+	cb->arg = aggcxt;
+	MemoryContextRegisterResetCallback(aggcxt, cb);
+	shared_cxt_parent = aggcxt;
+	shared_cxt = c;
+	return c;
+}
+
 /* A new read/write expanded state wrapping inner, under aggcxt. */
 static DpStateExpanded *
 dp_state_wrap(const DpStateFamily *family, void *inner, MemoryContext aggcxt)
 {
-	MemoryContext objcxt;
+	MemoryContext objcxt = dp_state_shared_cxt(aggcxt);
 	DpStateExpanded *e;
 
-	objcxt = AllocSetContextCreate(aggcxt, "civic dp_state", ALLOCSET_SMALL_SIZES);
 	e = (DpStateExpanded *) MemoryContextAllocZero(objcxt, sizeof(DpStateExpanded));
 	EOH_init_header(&e->hdr, &dp_state_methods, objcxt);
 	e->family = family;
@@ -300,8 +350,8 @@ dp_state_inner(FunctionCallInfo fcinfo, int argno, const DpStateFamily *family)
 
 /*
  * The state of argument 0 as an expanded object this call may change: the
- * argument itself when it is a read/write state of this aggregate context,
- * otherwise a new one (from a flat or a foreign state); NULL if null.
+ * argument itself (a read/write state of this aggregate context), or a new
+ * one made from a flat state when flat_ok; NULL if null.
  */
 static DpStateExpanded *
 dp_state_own(FunctionCallInfo fcinfo, const DpStateFamily *family,
@@ -317,27 +367,20 @@ dp_state_own(FunctionCallInfo fcinfo, const DpStateFamily *family,
 	{
 		DpStateExpanded *e = (DpStateExpanded *) DatumGetEOHP(d);
 
-		if (e->hdr.eoh_methods == &dp_state_methods &&
-			MemoryContextGetParent(e->hdr.eoh_context) == aggcxt)
-		{
-			dp_state_check_family(family, e->family->id);
-			return e;
-		}
+		if (e->hdr.eoh_methods != &dp_state_methods ||
+			MemoryContextGetParent(e->hdr.eoh_context) != aggcxt)
+			elog(ERROR, "civic: a dp_state transition value of another aggregate context");
+		dp_state_check_family(family, e->family->id);
+		return e;
 	}
 	if (!flat_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("a DP aggregate's transition cannot start from a given state"),
 				 errdetail("Its transition state is made by the aggregate itself.")));
+	/* (the executor keeps a transition value read/write, never read-only) */
 	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
-	{
-		/* a state of another context: copy it through its flat form */
-		Size		size = EOH_get_flat_size(DatumGetEOHP(d));
-		void	   *flat = palloc(size);
-
-		EOH_flatten_into(DatumGetEOHP(d), flat, size);
-		d = PointerGetDatum(flat);
-	}
+		elog(ERROR, "civic: a read-only dp_state as a transition value");
 	inner = dp_state_deserialize(fcinfo, family, d);
 	return dp_state_wrap(family, inner, aggcxt);
 }

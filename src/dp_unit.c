@@ -546,14 +546,23 @@ dp_unit_state_check(const char *payload, Size len, const char **why)
 			goto bad;
 		if (typlen == -1)
 		{
-			const char *v = p;
+			/* the varlena header, read from an aligned copy */
+			union
+			{
+				varattrib_4b align;
+				char		bytes[sizeof(varattrib_4b)];
+			}			h;
+			const char *v = (const char *) &h;
 
+			memset(&h, 0, sizeof(h));
+			memcpy(h.bytes, p, Min(header, VARHDRSZ));
 			if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v) ||
 				(VARATT_IS_1B(v) ? header < VARHDRSZ_SHORT : header < VARHDRSZ) ||
 				VARSIZE_ANY(v) != header)
 				goto bad;
 			if (is_text &&
-				!pg_verifymbstr(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), true))
+				!pg_verifymbstr(p + (VARATT_IS_1B(v) ? VARHDRSZ_SHORT : VARHDRSZ),
+								header - (VARATT_IS_1B(v) ? VARHDRSZ_SHORT : VARHDRSZ), true))
 			{
 				*why = "A unit of a per-unit state is not text in the database encoding.";
 				return false;
