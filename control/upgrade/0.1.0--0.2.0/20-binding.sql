@@ -68,7 +68,13 @@ COMMENT ON FUNCTION civic.bng_from_lonlat(pg_catalog.float8, pg_catalog.float8) 
 
 
 -- Registry queries: string bodies with SET search_path become bound bodies
--- (the SET clause goes: CREATE OR REPLACE sets every property anew).
+-- (the SET clause goes: CREATE OR REPLACE sets every property anew), with
+-- 0.2.0's year -> vintage rule (control/install/30-boundary.sql): area_name,
+-- parent_of and neighbours resolve a year with civic.boundary_vintage on the
+-- code's level, as the point lookups, areas_in, the name and crosswalk
+-- functions and the maps do (a year = the boundaries in force then; before
+-- the first vintage: 22023).
+
 CREATE OR REPLACE FUNCTION civic.area_name(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS pg_catalog.text
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
@@ -76,12 +82,11 @@ BEGIN ATOMIC
     SELECT b.name FROM civic.boundary b
      WHERE b.code OPERATOR(civic.=) area_name.code
        AND (area_name.vintage IS NULL
-            OR b.vintage OPERATOR(pg_catalog.=) area_name.vintage
-            OR b.vintage OPERATOR(pg_catalog.=) 0)
+            OR b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage(b.level, area_name.vintage))
      ORDER BY b.vintage DESC, b.level LIMIT 1;
 END;
 COMMENT ON FUNCTION civic.area_name(civic.gsscode, pg_catalog.int4) IS
-    'name of the area with this code at this vintage (or vintage-independent); NULL vintage: its newest vintage';
+    'name of the area with this code at this vintage (a year: the boundaries of its level in force then, as civic.boundary_vintage); NULL if the code was not an area then; NULL vintage: the code''s newest vintage';
 
 CREATE OR REPLACE FUNCTION civic.parent_of(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS civic.gsscode
@@ -90,12 +95,11 @@ BEGIN ATOMIC
     SELECT b.parent FROM civic.boundary b
      WHERE b.code OPERATOR(civic.=) parent_of.code
        AND (parent_of.vintage IS NULL
-            OR b.vintage OPERATOR(pg_catalog.=) parent_of.vintage
-            OR b.vintage OPERATOR(pg_catalog.=) 0)
+            OR b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage(b.level, parent_of.vintage))
      ORDER BY b.vintage DESC, b.level LIMIT 1;
 END;
 COMMENT ON FUNCTION civic.parent_of(civic.gsscode, pg_catalog.int4) IS
-    'code of the enclosing area (a ward''s borough, a borough''s region) at this vintage; NULL vintage: the code''s newest vintage';
+    'code of the enclosing area (a ward''s borough, a borough''s region) at this vintage (a year: the boundaries of its level in force then, as civic.boundary_vintage); NULL vintage: the code''s newest vintage';
 
 CREATE OR REPLACE FUNCTION civic.areas_in(parent civic.gsscode, level pg_catalog.text, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS SETOF civic.gsscode
@@ -108,7 +112,7 @@ BEGIN ATOMIC
      ORDER BY b.code;
 END;
 COMMENT ON FUNCTION civic.areas_in(civic.gsscode, pg_catalog.text, pg_catalog.int4) IS
-    'codes of the areas of this level and vintage (NULL: newest) whose parent is the given area, in code order';
+    'codes of the areas of this level and vintage (NULL: newest; a year: the boundaries in force then, as civic.boundary_vintage) whose parent is the given area, in code order';
 
 DO $neighbours$
 BEGIN
@@ -121,8 +125,7 @@ BEGIN ATOMIC
         SELECT b.level, b.vintage, b.geom FROM civic.boundary b
          WHERE b.code OPERATOR(civic.=) neighbours.code
            AND (neighbours.vintage IS NULL
-                OR b.vintage OPERATOR(pg_catalog.=) neighbours.vintage
-                OR b.vintage OPERATOR(pg_catalog.=) 0)
+                OR b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage(b.level, neighbours.vintage))
          ORDER BY b.vintage DESC, b.level LIMIT 1)
     SELECT n.code FROM a JOIN civic.boundary n
         ON n.level OPERATOR(pg_catalog.=) a.level
@@ -138,4 +141,4 @@ END$f$,
 END
 $neighbours$;
 COMMENT ON FUNCTION civic.neighbours(civic.gsscode, pg_catalog.int4) IS
-    'codes of the areas of the same level and vintage whose polygons touch this one (within 1 cm, corners included), in code order';
+    'codes of the areas of the same level and vintage (a year: the boundaries in force then, as civic.boundary_vintage; NULL: the code''s newest vintage) whose polygons touch this one (within 1 cm, corners included), in code order';
