@@ -1,0 +1,65 @@
+# Shell tests that put a crafted privacy ledger under the suite's cluster
+# (sourced after scripts/cluster.sh): they stop the cluster, keep its
+# ledger, write their own records, start it, and put the cluster's ledger
+# back at the end (trap ledger_restore EXIT).  Records are written byte for
+# byte in their fixed on-disk layout (src/ledger.c), with their CRC-32C.
+
+LEDGER=$CIVIC_PGDATA/pg_civic/ledger
+
+# Wait until the cluster answers again after a start or restart.
+ledger_wait_ready() {
+  local i
+  for i in $(seq 1 120); do
+    psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+# ledger_install SAVED: stop the cluster, keep its ledger as SAVED (once),
+# make the bytes on stdin its ledger, start it again.
+ledger_install() {
+  local saved=$1
+  cluster_ctl -w -t 60 stop >/dev/null
+  [[ -f $saved ]] || cp "$LEDGER" "$saved"
+  cat >"$LEDGER"
+  chown postgres: "$LEDGER"
+  cluster_ctl -w -t 60 start >/dev/null
+  ledger_wait_ready
+}
+
+# ledger_restore SAVED: the cluster's own ledger back, if it was replaced.
+ledger_restore() {
+  local saved=$1
+  if [[ -f $saved ]]; then
+    cluster_ctl -w -t 60 stop >/dev/null 2>&1
+    cp "$saved" "$LEDGER" && chown postgres: "$LEDGER" && rm -f "$saved"
+    cluster_ctl -w -t 60 start >/dev/null 2>&1
+    ledger_wait_ready
+  fi
+}
+
+# ledger_v1_records DBID ROLEID RELID RECORD...: civic 0.1.0 records
+# ("CLV1") of one role on one table, on stdout.  Each RECORD is
+#   TYPE|EPSILON|EPS_UNITS|AGGREGATE|MECHANISM|TEXT[|DELTA|DELTA_UNITS]
+# TYPE B (budget: the limits) or C (charge: the costs); units as src/ledger.h
+# counts them (1e9 per unit of epsilon, 1e18 per unit of delta).
+ledger_v1_records() {
+  perl - "$@" <<'PERL'
+use strict; use warnings;
+my ($dbid, $roleid, $relid, @records) = @ARGV;
+my @t; for my $i (0 .. 255) { my $c = $i; for (1 .. 8) { $c = ($c & 1) ? (($c >> 1) ^ 0x82F63B78) : ($c >> 1); } $t[$i] = $c; }
+sub crc32c { my $c = 0xFFFFFFFF; $c = $t[($c ^ $_) & 0xFF] ^ ($c >> 8) for unpack('C*', $_[0]); return $c ^ 0xFFFFFFFF; }
+my $time = 820000000 * 1000000;   # a time in 2025, microseconds since 2000
+for my $r (@records) {
+  my ($type, $eps, $units, $agg, $mech, $text, $delta, $dunits) = split /\|/, $r, -1;
+  $delta ||= 0; $dunits ||= 0;
+  my $body = pack('l< q< V V', ord($type), $time, $roleid, 10)            # type .. actor
+    . pack('V l< V a64', $dbid, 1, $relid, '')                           # dataset: a table
+    . pack('V l< x4', 0, 0)                                              # member_relid, k
+    . pack('d< d< q< q< Q<', $eps, $delta, $units, $dunits, 7)           # costs, query id
+    . pack('a64 a32 V x4', $agg, $mech, length($text)) . $text;
+  print pack('V V', 0x31564C43, 264 + length($text)) . pack('V', crc32c($body)) . $body;
+}
+PERL
+}
