@@ -22,19 +22,7 @@ q() { psql -X -q -At -d "$DB" "$@"; }
 trap 'ledger_restore "$SAVED"' EXIT
 
 echo "1..5"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
-q -c "CREATE EXTENSION civic CASCADE" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS attack_v1_analyst" >/dev/null 2>&1
-q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE ROLE attack_v1_analyst LOGIN;
-CREATE TABLE t AS SELECT g FROM generate_series(1, 100) g;
-CREATE VIEW v AS SELECT * FROM t;
-GRANT SELECT ON v TO attack_v1_analyst;
-SQL
-dbid=$(q -c "SELECT oid FROM pg_database WHERE datname = '$DB'")
-roleid=$(q -c "SELECT 'attack_v1_analyst'::regrole::oid")
-relid=$(q -c "SELECT 'public.t'::regclass::oid")
+ledger_test_db "$DB" attack_v1_analyst
 
 # 0.1.0 records: a budget of epsilon 1 on table t, and charges of 0.9
 # (Laplace) and of 0.05 with delta 1e-7 (Gaussian)
@@ -61,6 +49,5 @@ is "$(rho_spent)" "0.406250" "and after compaction and a restart"
 
 ledger_restore "$SAVED"
 trap - EXIT
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS attack_v1_analyst" >/dev/null 2>&1
+ledger_test_drop "$DB" attack_v1_analyst
 exit $((fails > 0))

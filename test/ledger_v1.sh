@@ -23,19 +23,7 @@ q() { psql -X -q -At -d "$DB" "$@"; }
 trap 'ledger_restore "$SAVED"' EXIT
 
 echo "1..9"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
-q -c "CREATE EXTENSION civic CASCADE" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS ledger_v1_analyst" >/dev/null 2>&1
-q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE ROLE ledger_v1_analyst LOGIN;
-CREATE TABLE t AS SELECT g FROM generate_series(1, 100) g;
-CREATE VIEW v AS SELECT * FROM t;
-GRANT SELECT ON v TO ledger_v1_analyst;
-SQL
-dbid=$(q -c "SELECT oid FROM pg_database WHERE datname = '$DB'")
-roleid=$(q -c "SELECT 'ledger_v1_analyst'::regrole::oid")
-relid=$(q -c "SELECT 'public.t'::regclass::oid")
+ledger_test_db "$DB" ledger_v1_analyst
 
 # two 0.1.0 records: a budget of epsilon 1 on table t, and a charge of 0.25
 ledger_v1_records "$dbid" "$roleid" "$relid" \
@@ -63,6 +51,5 @@ is "$(q -c "SELECT count(*) FROM civic.privacy_ledger WHERE role = 'ledger_v1_an
 
 ledger_restore "$SAVED"
 trap - EXIT
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS ledger_v1_analyst" >/dev/null 2>&1
+ledger_test_drop "$DB" ledger_v1_analyst
 exit $((fails > 0))

@@ -63,3 +63,29 @@ for my $r (@records) {
 }
 PERL
 }
+
+# ledger_test_db DB ROLE: a new database DB with civic, a table t of 100
+# rows and a view v over it that ROLE (a new login role) may read; sets
+# dbid, roleid and relid (of t) for the records.
+ledger_test_db() {
+  local db=$1 role=$2
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+  psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $db" >/dev/null
+  psql -X -q -d "$db" -c "CREATE EXTENSION civic CASCADE" >/dev/null 2>&1
+  psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
+CREATE ROLE $role LOGIN;
+CREATE TABLE t AS SELECT g FROM generate_series(1, 100) g;
+CREATE VIEW v AS SELECT * FROM t;
+GRANT SELECT ON v TO $role;
+SQL
+  dbid=$(psql -X -At -d "$db" -c "SELECT oid FROM pg_database WHERE datname = '$db'")
+  roleid=$(psql -X -At -d "$db" -c "SELECT '$role'::regrole::oid")
+  relid=$(psql -X -At -d "$db" -c "SELECT 'public.t'::regclass::oid")
+}
+
+# ledger_test_drop DB ROLE: what ledger_test_db made goes.
+ledger_test_drop() {
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" >/dev/null 2>&1
+  psql -X -q -d postgres -c "DROP ROLE IF EXISTS $2" >/dev/null 2>&1
+}
