@@ -64,6 +64,42 @@ for my $r (@records) {
 PERL
 }
 
+# ledger_patch_record TYPE OLD NEW: in the last record of TYPE (C a charge,
+# S an account's state after compaction ...; current format, "CLV2") of the
+# cluster's ledger, the one 64-bit field holding OLD (units
+# of a cost, say) holds NEW instead, and the record's CRC-32C is made
+# right again: a record as a writer with access to $PGDATA would craft it.
+# Fails unless exactly one field of that record holds OLD.  Run with the
+# cluster stopped.
+ledger_patch_record() {
+  perl - "$LEDGER" "$1" "$2" "$3" <<'PERL'
+use strict; use warnings;
+my ($file, $rtype, $old, $new) = @ARGV;
+my @t; for my $i (0 .. 255) { my $c = $i; for (1 .. 8) { $c = ($c & 1) ? (($c >> 1) ^ 0x82F63B78) : ($c >> 1); } $t[$i] = $c; }
+sub crc32c { my $c = 0xFFFFFFFF; $c = $t[($c ^ $_) & 0xFF] ^ ($c >> 8) for unpack('C*', $_[0]); return $c ^ 0xFFFFFFFF; }
+open(my $f, '+<', $file) or die "$file: $!"; binmode $f;
+local $/; my $all = <$f>;
+my ($off, $last) = (0, -1);
+while ($off + 16 <= length($all)) {          # magic, crc, length, type
+  my ($magic, $crc, $len, $type) = unpack('V V V l<', substr($all, $off, 16));
+  last unless $magic == 0x32564C43 && $len > 16;
+  $last = $off if $type == ord($rtype);
+  $off += $len;
+}
+die "no charge record
+" if $last < 0;
+my $len = unpack('V', substr($all, $last + 8, 4));
+my $rec = substr($all, $last, $len);
+my $want = pack('q<', $old);
+my @at = grep { substr($rec, $_, 8) eq $want } map { $_ * 8 } 2 .. int($len / 8) - 1;
+die "the record holds $old " . scalar(@at) . " times
+" unless @at == 1;
+substr($rec, $at[0], 8) = pack('q<', $new);
+substr($rec, 4, 4) = pack('V', crc32c(substr($rec, 8)));
+seek($f, $last, 0); print $f $rec; close $f or die;
+PERL
+}
+
 # ledger_test_db DB ROLE: a new database DB with civic, a table t of 100
 # rows and a view v over it that ROLE (a new login role) may read; sets
 # dbid, roleid and relid (of t) for the records.
