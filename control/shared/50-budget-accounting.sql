@@ -1,7 +1,8 @@
 -- Budget accounting (new in 0.2.0: control/install/50-budget.sql and, for
 -- upgrades, control/upgrade/0.1.0--0.2.0/50-budget-zcdp.sql): set_budget
--- with a choice of accounting, and the privacy_ledger and privacy_budgets
--- views with the charge and budget in zCDP rho.
+-- and set_default_budget with a choice of accounting, and the
+-- privacy_ledger and privacy_budgets views with the charge and budget in
+-- zCDP rho.
 
 -- set_budget with a choice of accounting: 'basic' (epsilon and delta add up,
 -- as without one) or 'zcdp' (zero-concentrated DP: each query's rho adds up, and
@@ -16,6 +17,17 @@ AS 'MODULE_PATHNAME', 'civic_set_budget'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION civic.set_budget(pg_catalog.regrole, pg_catalog.text, pg_catalog.float8, pg_catalog.float8, pg_catalog.text) IS
 'set the budget a role may spend on a dataset, with accounting ''basic'' (epsilon and delta add up) or ''zcdp'' (each query''s zCDP rho adds up to the rho that converts to epsilon and delta); takes effect at once and is not undone by ROLLBACK; budget administrators only';
+
+-- The same for a role's default budget: each dataset without a budget of
+-- its own is spent separately, under this accounting.
+CREATE FUNCTION civic.set_default_budget(role pg_catalog.regrole,
+                                         epsilon pg_catalog.float8, delta pg_catalog.float8,
+                                         accounting pg_catalog.text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'civic_set_default_budget'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION civic.set_default_budget(pg_catalog.regrole, pg_catalog.float8, pg_catalog.float8, pg_catalog.text) IS
+'set the budget a role has on each dataset of this database that has no budget of its own (each dataset is spent separately), with accounting ''basic'' (epsilon and delta add up) or ''zcdp'' (each query''s zCDP rho adds up to the rho that converts to epsilon and delta); budget administrators only';
 
 CREATE FUNCTION civic.privacy_ledger_rows(
     OUT role pg_catalog.regrole, OUT dataset pg_catalog.text,
