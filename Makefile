@@ -12,7 +12,34 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # edited; each upgrade step FROM--TO is assembled from the pieces in
 # control/upgrade/FROM--TO/ (test/upgrade.sh checks that every released
 # version upgrades to a catalogue identical to a fresh install).
+#
+# Text that an install piece and an upgrade piece both need (objects new in
+# this version, or functions an upgrade gives their new definition) is
+# written once, and a piece includes it with a line of its own:
+#   -- @include control/shared/NAME.sql
+# replaced by that file's text when the script is assembled (a path from the
+# top directory; a fragment includes nothing itself).  An upgrade piece that
+# gives existing functions their new definitions writes
+#   -- @include-replacing control/shared/NAME.sql
+# which turns each "CREATE FUNCTION" that starts a line of the fragment into
+# "CREATE OR REPLACE FUNCTION" (install scripts never replace: the fragment
+# says CREATE; an upgrade must replace to keep each function's identity, on
+# which casts, views and other bodies depend).  A piece that is all new in a
+# version is a link to its install piece instead (60, 70, 80 ...), and one
+# that adds to a whole install piece includes it (-- @include
+# control/install/NN-NAME.sql).  The folders are prerequisites too, so that
+# a piece added or removed rebuilds the scripts.
 INSTALL_PIECES  = $(sort $(wildcard control/install/*.sql))
+SHARED_PIECES   = $(wildcard control/shared/*.sql)
+CIVIC_ASSEMBLE  = awk '\
+    $$1 == "--" && ($$2 == "@include" || $$2 == "@include-replacing") { \
+        n = 0; \
+        while ((r = (getline line < $$3)) > 0) { \
+            if ($$2 == "@include-replacing") sub(/^CREATE FUNCTION /, "CREATE OR REPLACE FUNCTION ", line); \
+            print line; n++ } \
+        if (r < 0 || n == 0) { print FILENAME ": cannot include " $$3 > "/dev/stderr"; exit 1 } \
+        close($$3); next } \
+    { print }'
 UPGRADE_STEPS   = $(notdir $(wildcard control/upgrade/*--*))
 UPGRADE_SCRIPTS = $(patsubst %,control/civic--%.sql,$(UPGRADE_STEPS))
 DATA_built   = control/civic--$(EXTVERSION).sql $(UPGRADE_SCRIPTS)
@@ -68,12 +95,15 @@ include $(PGXS)
 # --dbname in REGRESS_OPTS would be overridden: pg_regress keeps the last).
 CONTRIB_TESTDB = civic_regress
 
-control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES)
-	cat $^ > $@
+control/civic--$(EXTVERSION).sql: $(INSTALL_PIECES) $(SHARED_PIECES) control/install control/shared
+	$(CIVIC_ASSEMBLE) $(INSTALL_PIECES) > $@.tmp
+	mv $@.tmp $@
 
 .SECONDEXPANSION:
-$(UPGRADE_SCRIPTS): control/civic--%.sql: $$(sort $$(wildcard control/upgrade/$$*/*.sql))
-	cat $(sort $^) > $@
+$(UPGRADE_SCRIPTS): control/civic--%.sql: control/upgrade/$$* $$(sort $$(wildcard control/upgrade/$$*/*.sql)) \
+                  $(SHARED_PIECES) $(INSTALL_PIECES) control/install control/shared
+	$(CIVIC_ASSEMBLE) $(sort $(wildcard control/upgrade/$*/*.sql)) > $@.tmp
+	mv $@.tmp $@
 
 control/civic_boundaries.csv: scripts/build-boundaries.pl $(CIVIC_BOUNDARY_SRC)
 	perl scripts/build-boundaries.pl '$(CIVIC_DATA_SRC)' > $@.tmp

@@ -58,3 +58,10 @@ SELECT obj_description(p.oid, 'pg_proc') LIKE 'Deprecated name of dp\_%\_per\_un
  WHERE p.pronamespace = 'civic'::regnamespace AND p.proname IN ('dp_sum', 'dp_avg')
    AND p.proargtypes[0] = 'anyelement'::regtype
  ORDER BY p.oid::regprocedure::text;
+-- Errors name the aggregate as the query called it: one final function
+-- serves dp_sum_per_unit and the deprecated unit-first dp_sum.
+SELECT civic.dp_sum_per_unit(person, amount, 30, 0, 1.0) FROM visits;
+SELECT civic.dp_avg_per_unit(person, amount, 0, 'infinity', 1.0) FROM visits;
+SELECT civic.dp_sum_per_unit(person, amount, 0, 30, 1.0, 1.5) FROM visits;
+SELECT civic.dp_avg_per_unit(person, amount, 0, 30, -1.0) FROM visits;
+SELECT civic.dp_sum(person, amount, 30, 0, 1.0) FROM visits;

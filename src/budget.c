@@ -221,7 +221,11 @@ budget_left(const CivicBudgetState *st, double *eps, double *delta)
 		civic_units_value(Max(st->limit_delta - st->spent_delta, 0), CIVIC_DELTA_SCALE);
 }
 
-/* civic.set_default_budget(role, epsilon, delta) */
+/*
+ * civic.set_default_budget(role, epsilon, delta [, accounting]): checked as
+ * set_budget checks, in the same order; each dataset without a budget of
+ * its own is spent separately under this accounting.
+ */
 Datum
 civic_set_default_budget(PG_FUNCTION_ARGS)
 {
@@ -229,13 +233,18 @@ civic_set_default_budget(PG_FUNCTION_ARGS)
 	CivicDatasetKey ds;
 	double		epsilon = PG_GETARG_FLOAT8(1);
 	double		delta = PG_GETARG_FLOAT8(2);
+	bool		zcdp;
+	int64		limit_rho = 0;
 
 	require_admin("set privacy budgets");
+	zcdp = PG_NARGS() > 3 && parse_accounting(PG_GETARG_TEXT_PP(3));
 	check_epsilon_delta(epsilon, delta);
+	if (zcdp)
+		limit_rho = zcdp_budget_units(epsilon, delta);
 	memset(&ds, 0, sizeof(ds));
 	ds.dbid = MyDatabaseId;
 	ds.kind = CIVIC_DS_DEFAULT;
-	civic_ledger_set_budget(roleid, &ds, epsilon, delta, false, 0);
+	civic_ledger_set_budget(roleid, &ds, epsilon, delta, zcdp, limit_rho);
 	PG_RETURN_VOID();
 }
 

@@ -295,7 +295,8 @@ dp_sum_combine(PG_FUNCTION_ARGS)
 		(a->k != b->k || a->lo_u != b->lo_u || a->hi_u != b->hi_u))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the bounds of dp_sum or dp_avg changed during the query"),
+				 errmsg("the bounds of %s changed during the query",
+						dp_called_name(fcinfo, "dp_sum or dp_avg")),
 				 errdetail("Privacy parameters and bounds must be the same for every row; parallel workers computed different ones.")));
 	if (!a->ready)
 	{
@@ -405,6 +406,24 @@ dp_sum_state_check(const char *payload, Size len, const char **why)
 	return true;
 }
 
+/*
+ * The name a query called the aggregate of this final function by, for its
+ * messages: one final function serves several names (dp_sum_per_unit and
+ * the deprecated unit-first dp_sum).  `fallback` where there is no
+ * aggregate call to ask (dp_get_params then refuses the call, naming it).
+ */
+const char *
+dp_called_name(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	const CivicDpAggInfo *info;
+
+	if (aggref == NULL)
+		return fallback;
+	info = civic_dp_agg_info(aggref->aggfnoid);
+	return info->is_dp ? info->name : fallback;
+}
+
 /* The grid of a float8 sum from the plan's parameters. */
 void
 dp_params_float_grid(const DpParams *params, bool avg, DpGrid *grid)
@@ -441,9 +460,9 @@ dp_sum_float8_final(PG_FUNCTION_ARGS)
 	DpNoise		noise;
 	dp_int128	units;
 
-	dp_get_params(fcinfo, "dp_sum", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_sum"), &params);
 	dp_params_float_grid(&params, false, &grid);
-	dp_check_state_grid(st, &grid, "dp_sum");
+	dp_check_state_grid(st, &grid, params.aggname);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
 	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
@@ -463,18 +482,18 @@ dp_sum_int8_final(PG_FUNCTION_ARGS)
 	int64		lower,
 				upper;
 
-	dp_get_params(fcinfo, "dp_sum", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_sum"), &params);
 	lower = DatumGetInt64(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetInt64(params.value[DP_PARAM_UPPER]);
 	if (lower > upper)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lower must not be greater than upper"),
-				 errdetail("dp_sum was called with lower = " INT64_FORMAT " and upper = " INT64_FORMAT ".",
-						   lower, upper),
+				 errdetail("%s was called with lower = " INT64_FORMAT " and upper = " INT64_FORMAT ".",
+						   params.aggname, lower, upper),
 				 errhint("Swap the bounds.")));
 	dp_int_grid(lower, upper, params.epsilon, params.delta, &grid);
-	dp_check_state_grid(st, &grid, "dp_sum");
+	dp_check_state_grid(st, &grid, params.aggname);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
 	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
@@ -482,7 +501,7 @@ dp_sum_int8_final(PG_FUNCTION_ARGS)
 		units < (((dp_int128) PG_INT64_MIN) >> grid.k))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("result of dp_sum is out of range for type bigint")));
+				 errmsg("result of %s is out of range for type bigint", params.aggname)));
 	PG_RETURN_INT64((int64) (units * (((dp_int128) 1) << grid.k)));
 }
 
@@ -499,7 +518,7 @@ dp_sum_numeric_final(PG_FUNCTION_ARGS)
 	Numeric		lower,
 				upper;
 
-	dp_get_params(fcinfo, "dp_sum", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_sum"), &params);
 	lower = DatumGetNumeric(params.value[DP_PARAM_LOWER]);
 	upper = DatumGetNumeric(params.value[DP_PARAM_UPPER]);
 	if (numeric_is_nan(lower) || numeric_is_nan(upper) ||
@@ -514,7 +533,7 @@ dp_sum_numeric_final(PG_FUNCTION_ARGS)
 				 errmsg("lower must not be greater than upper"),
 				 errhint("Swap the bounds.")));
 	dp_numeric_grid(lower, upper, params.epsilon, params.delta, &grid, NULL);
-	dp_check_state_grid(st, &grid, "dp_sum");
+	dp_check_state_grid(st, &grid, params.aggname);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
 	dp_account(fcinfo, &params);
 	units = (st ? st->sum : 0) + dp_noise_draw(&noise);
@@ -582,9 +601,9 @@ dp_avg_float8_final(PG_FUNCTION_ARGS)
 	DpGrid		grid;
 	DpNoise		check;
 
-	dp_get_params(fcinfo, "dp_avg", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_avg"), &params);
 	dp_params_float_grid(&params, true, &grid);
-	dp_check_state_grid(st, &grid, "dp_avg");
+	dp_check_state_grid(st, &grid, params.aggname);
 	/* validate that both halves can be noised before charging */
 	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), params.epsilon / 2, params.delta / 2);
 	dp_account(fcinfo, &params);

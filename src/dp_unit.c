@@ -589,11 +589,11 @@ dp_count_units_final(PG_FUNCTION_ARGS)
 	DpNoise		noise;
 	dp_int128	result;
 
-	dp_get_params(fcinfo, "dp_count_units", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_count_units"), &params);
 	dp_noise_setup(&noise, 1, params.epsilon, params.delta);
 	dp_account(fcinfo, &params);
 	result = (st ? st->nused : 0) + dp_noise_draw(&noise);
-	PG_RETURN_INT64(dp_int128_to_int64(result, "dp_count_units"));
+	PG_RETURN_INT64(dp_int128_to_int64(result, params.aggname));
 }
 
 PG_FUNCTION_INFO_V1(dp_count_unit_final);
@@ -609,13 +609,13 @@ dp_count_unit_final(PG_FUNCTION_ARGS)
 	int32		max_rows;
 	int64		i;
 
-	dp_get_params(fcinfo, "dp_count", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_count"), &params);
 	max_rows = DatumGetInt32(params.value[DP_PARAM_MAX_ROWS]);
 	if (max_rows < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_rows must be at least 1"),
-				 errdetail("dp_count was called with max_rows = %d.", max_rows)));
+				 errdetail("%s was called with max_rows = %d.", params.aggname, max_rows)));
 	dp_int_grid(0, max_rows, params.epsilon, params.delta, &grid);
 	dp_noise_setup(&noise, grid.delta_units, params.epsilon, params.delta);
 	dp_account(fcinfo, &params);
@@ -627,7 +627,7 @@ dp_count_unit_final(PG_FUNCTION_ARGS)
 		units < (((dp_int128) PG_INT64_MIN) >> grid.k))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("result of dp_count is out of range for type bigint")));
+				 errmsg("result of %s is out of range for type bigint", params.aggname)));
 	PG_RETURN_INT64((int64) (units * (((dp_int128) 1) << grid.k)));
 }
 
@@ -656,7 +656,7 @@ dp_sum_unit_final(PG_FUNCTION_ARGS)
 				upper;
 	int64		i;
 
-	dp_get_params(fcinfo, "dp_sum", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_sum_per_unit"), &params);
 	dp_warn_deprecated_name(fcinfo, &params, "dp_sum_per_unit");
 	dp_params_float_grid(&params, false, &grid);
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);
@@ -684,7 +684,7 @@ dp_avg_unit_final(PG_FUNCTION_ARGS)
 				upper;
 	int64		i;
 
-	dp_get_params(fcinfo, "dp_avg", &params);
+	dp_get_params(fcinfo, dp_called_name(fcinfo, "dp_avg_per_unit"), &params);
 	dp_warn_deprecated_name(fcinfo, &params, "dp_avg_per_unit");
 	dp_params_float_grid(&params, true, &grid);
 	lower = DatumGetFloat8(params.value[DP_PARAM_LOWER]);

@@ -29,7 +29,10 @@
  * Damage.  Replay accepts a torn tail (an incomplete last record, or zeros:
  * a crash in the middle of a write, or preallocated space) and cuts it off.
  * Any other damage -- a record failing its checksum with data after it, a
- * bad record header, an unknown format -- is not cut: the ledger is marked
+ * bad record header, an unknown format, a record whose checksum holds but
+ * whose content no civic writes (negative spending or limits: crafted by
+ * someone who can write $PGDATA, and never a torn tail, even at the end
+ * of the file) -- is not cut: the ledger is marked
  * damaged, every write (and so every DP query) refuses with SQLSTATE VB010
  * naming the file and offset, civic.ledger_verify() reports it, and only a
  * superuser's civic.ledger_accept_damage() -- which keeps every readable
@@ -746,13 +749,45 @@ typedef enum ParseStatus
 {
 	PARSE_OK,
 	PARSE_INCOMPLETE,			/* a well-formed header whose record runs past EOF */
-	PARSE_BAD					/* anything else */
+	PARSE_BAD,					/* a bad header or checksum */
+	PARSE_INVALID				/* a whole record no civic writes: never a tail */
 } ParseStatus;
 
 /*
+ * What is wrong with the content of a record whose checksum holds, or NULL.
+ * No civic writes a negative cost, spending or limit (units count up from
+ * zero; CIVIC_UNLIMITED is positive): read, one would be a refund, so it
+ * is damage.  The float8 costs, shown in civic.privacy_ledger, are checked
+ * too (NaN included).
+ */
+static const char *
+record_problem(const LedgerRecord *rec)
+{
+	switch (rec->type)
+	{
+		case REC_CHARGE:
+		case REC_STATE:
+			if (rec->eps_units < 0 || rec->delta_units < 0 || rec->rho_units < 0 ||
+				!(rec->epsilon >= 0) || !(rec->delta >= 0) || !(rec->rho >= 0))
+				return "record with negative spending";
+			if (rec->type == REC_STATE &&
+				(rec->limit_eps < 0 || rec->limit_delta < 0 || rec->limit_rho < 0))
+				return "record with a negative budget";
+			break;
+		case REC_BUDGET:
+			if (rec->eps_units < 0 || rec->delta_units < 0 || rec->limit_rho < 0)
+				return "record with a negative budget";
+			break;
+		default:
+			break;
+	}
+	return NULL;
+}
+
+/*
  * Parse the record at `off` into *out (text into textbuf, NUL-terminated).
- * On PARSE_BAD, *why says what is wrong and *claimed is the length the
- * header claims (0 if unusable).
+ * On PARSE_BAD and PARSE_INVALID, *why says what is wrong and *claimed is
+ * the length the header claims (0 if unusable).
  */
 static ParseStatus
 parse_record(Reader *r, uint64 off, LedgerRecord *out, char *textbuf,
@@ -803,6 +838,8 @@ parse_record(Reader *r, uint64 off, LedgerRecord *out, char *textbuf,
 			return PARSE_BAD;
 		}
 		memcpy(out, whole, sizeof(LedgerRecord));
+		if ((*why = record_problem(out)) != NULL)
+			return PARSE_INVALID;
 		memcpy(textbuf, whole + sizeof(LedgerRecord), hdr.textlen);
 		textbuf[hdr.textlen] = '\0';
 		*reclen = hdr.length;
@@ -856,6 +893,8 @@ parse_record(Reader *r, uint64 off, LedgerRecord *out, char *textbuf,
 		memcpy(out->aggregate, v1->aggregate, NAMEDATALEN);
 		memcpy(out->mechanism, v1->mechanism, sizeof(out->mechanism));
 		out->textlen = v1->textlen;
+		if ((*why = record_problem(out)) != NULL)
+			return PARSE_INVALID;
 		if (out->type == REC_CHARGE)
 			v1_charge_rho(out);
 		out->seq = 0;			/* numbered by the reader */
@@ -924,7 +963,7 @@ scan_file(int fd, uint64 limit, ScanCallback cb, void *arg, ScanResult *res)
 			break;
 		}
 		if (ps == PARSE_INCOMPLETE ||
-			(claimed > 0 && zeros_from(&r, off + claimed)))
+			(ps == PARSE_BAD && claimed > 0 && zeros_from(&r, off + claimed)))
 		{
 			/* the last record, cut short or zero-filled by a crash */
 			res->tail = true;
@@ -2043,7 +2082,7 @@ ledger_redo(XLogReaderState *record)
 
 		memcpy(&hdr, data + off, sizeof(LedgerRecord));
 		if (hdr.magic != LEDGER_MAGIC || hdr.length != sizeof(LedgerRecord) + hdr.textlen ||
-			off + hdr.length > len)
+			off + hdr.length > len || record_problem(&hdr) != NULL)
 		{
 			/*
 			 * The charges in the rest of this WAL record cannot be read:
@@ -2408,7 +2447,7 @@ scan_after(int fd, uint64 off, ScanCallback cb, void *arg, uint64 *last_seq,
 			continue;
 		}
 		if (zeros_from(&r, off) || ps == PARSE_INCOMPLETE ||
-			(claimed > 0 && zeros_from(&r, off + claimed)))
+			(ps == PARSE_BAD && claimed > 0 && zeros_from(&r, off + claimed)))
 			break;				/* a tail */
 		/* more damage: on to the next good record */
 		{

@@ -6,78 +6,31 @@
 # by set_budget(..., accounting => 'zcdp').  A 0.1.0 charge of pure DP at
 # epsilon is epsilon^2/2-zCDP (Bun and Steinke 2016, Prop. 1.4), and so
 # is, at most, a 0.1.0 Gaussian charge (see src/ledger.c).  The 0.1.0
-# records are written byte for byte as in test/ledger_v1.sh.
+# records are written byte for byte by test/lib/ledger.sh.
 set -u
 source "$CIVIC_TOP/scripts/cluster.sh"
+source "$CIVIC_TOP/test/lib/ledger.sh"
 
 n=0 fails=0
 is() {
   n=$((n + 1))
   if [[ $1 == "$2" ]]; then echo "ok $n - $3"; else echo "not ok $n - $3"; echo "#   got '$1', expected '$2'"; fails=$((fails + 1)); fi
 }
-wait_ready() {
-  local i
-  for i in $(seq 1 120); do
-    psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  return 1
-}
 DB=civic_attack_v1
-LEDGER=$CIVIC_PGDATA/pg_civic/ledger
 SAVED=$CIVIC_RUN/ledger.before-attack-v1-test
 q() { psql -X -q -At -d "$DB" "$@"; }
-restore() {
-  if [[ -f $SAVED ]]; then
-    cluster_ctl -w -t 60 stop >/dev/null 2>&1
-    cp "$SAVED" "$LEDGER" && chown postgres: "$LEDGER" && rm -f "$SAVED"
-    cluster_ctl -w -t 60 start >/dev/null 2>&1; wait_ready
-  fi
-}
-trap restore EXIT
+trap 'ledger_restore "$SAVED"' EXIT
 
 echo "1..5"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null
-q -c "CREATE EXTENSION civic CASCADE" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS attack_v1_analyst" >/dev/null 2>&1
-q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-CREATE ROLE attack_v1_analyst LOGIN;
-CREATE TABLE t AS SELECT g FROM generate_series(1, 100) g;
-CREATE VIEW v AS SELECT * FROM t;
-GRANT SELECT ON v TO attack_v1_analyst;
-SQL
-dbid=$(q -c "SELECT oid FROM pg_database WHERE datname = '$DB'")
-roleid=$(q -c "SELECT 'attack_v1_analyst'::regrole::oid")
-relid=$(q -c "SELECT 'public.t'::regclass::oid")
+ledger_test_db "$DB" attack_v1_analyst
 
-cluster_ctl -w -t 60 stop >/dev/null
-cp "$LEDGER" "$SAVED"
 # 0.1.0 records: a budget of epsilon 1 on table t, and charges of 0.9
 # (Laplace) and of 0.05 with delta 1e-7 (Gaussian)
-perl - "$dbid" "$roleid" "$relid" >"$LEDGER" <<'PERL'
-use strict; use warnings;
-my ($dbid, $roleid, $relid) = @ARGV;
-my @t; for my $i (0 .. 255) { my $c = $i; for (1 .. 8) { $c = ($c & 1) ? (($c >> 1) ^ 0x82F63B78) : ($c >> 1); } $t[$i] = $c; }
-sub crc32c { my $c = 0xFFFFFFFF; $c = $t[($c ^ $_) & 0xFF] ^ ($c >> 8) for unpack('C*', $_[0]); return $c ^ 0xFFFFFFFF; }
-my $time = 820000000 * 1000000;   # a time in 2025, microseconds since 2000
-sub record {   # type, epsilon, eps_units, aggregate, mechanism, text
-  my ($type, $eps, $units, $agg, $mech, $text, $delta, $dunits) = @_;
-  $delta //= 0; $dunits //= 0;
-  my $len = 264 + length($text);
-  my $body = pack('l< q< V V', ord($type), $time, $roleid, 10)            # type .. actor
-    . pack('V l< V a64', $dbid, 1, $relid, '')                           # dataset: a table
-    . pack('V l< x4', 0, 0)                                              # member_relid, k
-    . pack('d< d< q< q< Q<', $eps, $delta, $units, $dunits, 7)                      # costs, query id
-    . pack('a64 a32 V x4', $agg, $mech, length($text)) . $text;
-  return pack('V V', 0x31564C43, $len) . pack('V', crc32c($body)) . $body;
-}
-print record('B', 1.0, 1000000000, '', '', '');
-print record('C', 0.9, 900000000, 'dp_count', 'discrete_laplace', 'SELECT civic.dp_count(0.9) FROM v');
-print record('C', 0.05, 50000000, 'dp_count', 'discrete_gaussian', 'SELECT civic.dp_count(0.05, 1e-7) FROM v', 1e-7, 100000000000);
-PERL
-chown postgres: "$LEDGER"
-cluster_ctl -w -t 60 start >/dev/null; wait_ready
+ledger_v1_records "$dbid" "$roleid" "$relid" \
+  'B|1.0|1000000000|||' \
+  'C|0.9|900000000|dp_count|discrete_laplace|SELECT civic.dp_count(0.9) FROM v' \
+  'C|0.05|50000000|dp_count|discrete_gaussian|SELECT civic.dp_count(0.05, 1e-7) FROM v|1e-7|100000000000' \
+  | ledger_install "$SAVED"
 
 rho_spent() { q -c "SELECT round(rho_spent::numeric, 6) FROM civic.privacy_budgets WHERE role = 'attack_v1_analyst'::regrole AND dataset = 'public.t'"; }
 is "$(q -c "SELECT count(*) FROM civic.privacy_ledger WHERE role = 'attack_v1_analyst'::regrole AND rho > 0")" "2" \
@@ -88,14 +41,13 @@ q -c "SELECT civic.set_budget('attack_v1_analyst', 'public.t', 1.0, 1e-6, 'zcdp'
 # the zCDP budget of (1, 1e-6) is a rho of about 0.02, long spent
 is "$(q -U attack_v1_analyst -v VERBOSITY=sqlstate -c "SELECT civic.dp_count(0.1, 1e-8) FROM v" 2>&1)" \
    "ERROR:  VB001" "moving to zCDP refunds nothing: a Gaussian query is refused"
-cluster_ctl -w -t 60 restart >/dev/null; wait_ready
+cluster_ctl -w -t 60 restart >/dev/null; ledger_wait_ready
 is "$(rho_spent)" "0.406250" "the same after a restart"
 q -c "SELECT civic.ledger_compact()" >/dev/null
-cluster_ctl -w -t 60 restart >/dev/null; wait_ready
+cluster_ctl -w -t 60 restart >/dev/null; ledger_wait_ready
 is "$(rho_spent)" "0.406250" "and after compaction and a restart"
 
-restore
+ledger_restore "$SAVED"
 trap - EXIT
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
-psql -X -q -d postgres -c "DROP ROLE IF EXISTS attack_v1_analyst" >/dev/null 2>&1
+ledger_test_drop "$DB" attack_v1_analyst
 exit $((fails > 0))

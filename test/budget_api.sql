@@ -1,10 +1,11 @@
 -- The budget's SQL interface: objects, labels, comments and privileges.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 SELECT has_function('civic', 'set_budget', ARRAY['regrole', 'text', 'double precision', 'double precision']);
 SELECT has_function('civic', 'set_budget', ARRAY['regrole', 'text', 'double precision', 'double precision', 'text']);
 SELECT has_function('civic', 'set_default_budget', ARRAY['regrole', 'double precision', 'double precision']);
+SELECT has_function('civic', 'set_default_budget', ARRAY['regrole', 'double precision', 'double precision', 'text']);
 SELECT has_function('civic', 'reset_budget', ARRAY['regrole', 'text']);
 SELECT has_function('civic', 'declare_dataset', ARRAY['text', 'regclass[]', 'integer']);
 SELECT has_function('civic', 'budget_remaining', ARRAY['text']);

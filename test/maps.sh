@@ -9,7 +9,7 @@ set -uo pipefail
 work=$(mktemp -d /tmp/civic-maps.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
-echo "1..10"
+echo "1..11"
 n=0
 check() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d civic_maps "$@"; }
@@ -105,6 +105,48 @@ rc=$?
 check $rc "the rendered map is not blank: over a quarter of the pixels drawn, all five class colours visible"
 sed 's/^/#   /' "$work/png.out"
 [[ -n ${CIVIC_MAPS_KEEP:-} ]] && cp "$work/map.svg" "$work/map.png" "$CIVIC_MAPS_KEEP/"
+
+# Tied values, as a release under the NHS rule gives (counts rounded to 5):
+# three wards in five at 10, the rest spread out.  Quantile breaks that tie
+# are merged: no class of the legend is empty or reads "10.0 – 10.0", and
+# every ward's value lies in the class whose colour it has.
+q -c "SELECT civic.choropleth_svg('ward', 2022,
+        (SELECT jsonb_object_agg(code::text, CASE WHEN rn % 5 < 3 THEN 10 ELSE 5 * (rn % 40) END)
+           FROM (SELECT code, row_number() OVER (ORDER BY code) AS rn FROM civic.boundary
+                  WHERE level = 'ward' AND vintage = 2022) w))" >"$work/tied.svg"
+/usr/bin/python3 - "$work/tied.svg" <<'PY' >"$work/tied.out" 2>&1
+import re, sys, xml.etree.ElementTree as ET
+ns = {"s": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()
+legend = root.find(".//s:g[@id='legend']", ns)
+rects = legend.findall("s:rect", ns)
+texts = legend.findall("s:text", ns)[1:]          # after the legend title
+classes = [(r.get("fill"), t.text) for r, t in zip(rects, texts)
+           if t.text not in ("suppressed", "no data")]
+print("legend:", classes)
+assert 2 <= len(classes) < 5, classes              # 5 asked, ties merged
+assert len({f for f, _ in classes}) == len(classes), classes
+def bounds(label):
+    m = re.fullmatch(r"≤ (\S+)", label)
+    if m: return (float("-inf"), float(m.group(1)))
+    m = re.fullmatch(r"> (\S+)", label)
+    if m: return (float(m.group(1)), float("inf"))
+    a, b = label.split(" – ")
+    assert float(a) < float(b), "degenerate class " + label
+    return (float(a), float(b))
+cls = {f: bounds(l) for f, l in classes}
+used = set()
+for a in root.findall(".//s:g[@id='areas']/s:path", ns):
+    value = float(a.find("s:title", ns).text.rsplit(": ", 1)[1])
+    lo, hi = cls[a.get("fill")]
+    assert lo < value <= hi, (a.get("id"), value, lo, hi)
+    used.add(a.get("fill"))
+assert used == set(cls), ("empty classes", set(cls) - used)
+print("ok")
+PY
+rc=$?
+check $rc "choropleth_svg: tied quantiles are merged: no empty or degenerate class, every value in its class"
+sed 's/^/#   /' "$work/tied.out"
 
 # Bad input: clear errors with SQLSTATEs, nothing else.
 err() { q -c "$1" 2>&1 >/dev/null | head -n 1; }

@@ -32,20 +32,6 @@ LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION civic.set_budget(pg_catalog.regrole, pg_catalog.text, pg_catalog.float8, pg_catalog.float8) IS
 'set the total epsilon and delta a role may spend on a dataset (a declared dataset name, or a table); infinity means unlimited; takes effect at once and is not undone by ROLLBACK; budget administrators only';
 
--- The same with a choice of accounting: 'basic' (epsilon and delta add up,
--- as above) or 'zcdp' (zero-concentrated DP: each query's rho adds up, and
--- the budget is the rho whose rho-zCDP implies (epsilon, delta)-DP; needs
--- 0 < delta < 1).  Gaussian-noise queries (delta > 0) cost much less under
--- zCDP.  See docs/budget.md, "zCDP accounting".
-CREATE FUNCTION civic.set_budget(role pg_catalog.regrole, dataset pg_catalog.text,
-                                 epsilon pg_catalog.float8, delta pg_catalog.float8,
-                                 accounting pg_catalog.text)
-RETURNS void
-AS 'MODULE_PATHNAME', 'civic_set_budget'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION civic.set_budget(pg_catalog.regrole, pg_catalog.text, pg_catalog.float8, pg_catalog.float8, pg_catalog.text) IS
-'set the budget a role may spend on a dataset, with accounting ''basic'' (epsilon and delta add up) or ''zcdp'' (each query''s zCDP rho adds up to the rho that converts to epsilon and delta); takes effect at once and is not undone by ROLLBACK; budget administrators only';
-
 CREATE FUNCTION civic.set_default_budget(role pg_catalog.regrole,
                                          epsilon pg_catalog.float8,
                                          delta pg_catalog.float8 DEFAULT 0)
@@ -86,45 +72,7 @@ LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION civic.budget_remaining(pg_catalog.text, pg_catalog.regrole) IS
 'epsilon and delta a role may still spend on a dataset; other roles than the session role need a budget administrator';
 
-CREATE FUNCTION civic.privacy_ledger_rows(
-    OUT role pg_catalog.regrole, OUT dataset pg_catalog.text,
-    OUT "time" pg_catalog.timestamptz, OUT epsilon pg_catalog.float8,
-    OUT delta pg_catalog.float8, OUT mechanism pg_catalog.text,
-    OUT aggregate pg_catalog.text, OUT query_id pg_catalog.int8,
-    OUT query pg_catalog.text, OUT rho pg_catalog.float8)
-RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'civic_privacy_ledger'
-LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION civic.privacy_ledger_rows() IS
-'charges of the privacy ledger of this database: the session role''s own, or everyone''s for a budget administrator';
-
-CREATE VIEW civic.privacy_ledger AS
-    SELECT role, dataset, "time", epsilon, delta, mechanism, aggregate, query_id, query, rho
-      FROM civic.privacy_ledger_rows();
-GRANT SELECT ON civic.privacy_ledger TO PUBLIC;
-COMMENT ON VIEW civic.privacy_ledger IS
-'one row per charge: role, dataset, time, epsilon and delta charged, mechanism, aggregate, query identifier and text, and the charge in zCDP rho; each role sees its own, budget administrators everyone''s';
-
-CREATE FUNCTION civic.privacy_budget_rows(
-    OUT role pg_catalog.regrole, OUT dataset pg_catalog.text,
-    OUT epsilon_budget pg_catalog.float8, OUT delta_budget pg_catalog.float8,
-    OUT epsilon_spent pg_catalog.float8, OUT delta_spent pg_catalog.float8,
-    OUT epsilon_remaining pg_catalog.float8, OUT delta_remaining pg_catalog.float8,
-    OUT accounting pg_catalog.text, OUT rho_budget pg_catalog.float8,
-    OUT rho_spent pg_catalog.float8, OUT rho_remaining pg_catalog.float8)
-RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'civic_privacy_budgets'
-LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION civic.privacy_budget_rows() IS
-'budget accounts of this database: the session role''s own, or everyone''s for a budget administrator';
-
-CREATE VIEW civic.privacy_budgets AS
-    SELECT role, dataset, epsilon_budget, delta_budget, epsilon_spent, delta_spent,
-           epsilon_remaining, delta_remaining, accounting, rho_budget, rho_spent, rho_remaining
-      FROM civic.privacy_budget_rows();
-GRANT SELECT ON civic.privacy_budgets TO PUBLIC;
-COMMENT ON VIEW civic.privacy_budgets IS
-'budget, spending and remainder per role and dataset ("(default)" rows are a role''s default budget), with the accounting (basic or zcdp) and, in zCDP rho, the budget, spending and remainder; each role sees its own, budget administrators everyone''s';
+-- @include control/shared/50-budget-accounting.sql
 
 CREATE FUNCTION civic.is_budget_admin()
 RETURNS pg_catalog.bool
@@ -140,39 +88,4 @@ LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION civic.check_private_view(pg_catalog.regclass, pg_catalog.regrole[]) IS
 'raise an error unless a view is privacy-safe for the analysts: a security_barrier view of differentially-private aggregates whose rows are exactly the rows of a public key table with a unique key on its GROUP BY columns, reading no table an analyst can change (docs/budget.md lists the rules)';
 
--- Runs with the caller's rights and search_path, so that the definition is
--- read as the administrator wrote it; every name in the body is qualified.
-CREATE FUNCTION civic.create_private_view(view_name pg_catalog.text, definition pg_catalog.text,
-                                          VARIADIC analysts pg_catalog.regrole[])
-RETURNS pg_catalog.regclass
-LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-AS $fn$
-DECLARE
-    v pg_catalog.regclass;
-    a pg_catalog.regrole;
-BEGIN
-    IF NOT civic.is_budget_admin() THEN
-        RAISE EXCEPTION 'permission denied to create private views'
-            USING ERRCODE = '42501',
-                  DETAIL = 'Only superusers and members of role "civic_budget_admin" create private views.';
-    END IF;
-    EXECUTE pg_catalog.format('CREATE VIEW %s WITH (security_barrier) AS %s',
-                              (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p), '.')
-                                 FROM pg_catalog.unnest(pg_catalog.parse_ident(view_name)) AS p),
-                              definition);
-    v := pg_catalog.to_regclass(view_name);
-    PERFORM civic.check_private_view(v, analysts);
-    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v);
-    FOREACH a IN ARRAY analysts LOOP
-        EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', v, a);
-    END LOOP;
-    IF NOT civic.statistics_restricted() THEN
-        RAISE NOTICE 'the activity and I/O statistics of this database are readable by every role'
-            USING DETAIL = 'Read before and after a query on a private view, the counters of pg_stat_* views and pg_stat_get_* functions give exact row counts of its tables.',
-                  HINT = 'A budget administrator runs SELECT civic.restrict_statistics(); in each database analysts can connect to.';
-    END IF;
-    RETURN v;
-END
-$fn$;
-COMMENT ON FUNCTION civic.create_private_view(pg_catalog.text, pg_catalog.text, VARIADIC pg_catalog.regrole[]) IS
-'create a security_barrier view owned by the caller whose columns are differentially-private aggregates, and grant SELECT on it to the analysts only; budget administrators only';
+-- @include control/shared/50-create-private-view.sql

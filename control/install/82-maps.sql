@@ -97,6 +97,10 @@ DECLARE
     map_h float8;
     height float8;
     breaks float8[];
+    nclass int;
+    places int := 1;
+    minv float8;
+    maxv float8;
     svg text[] := '{}';
     r record;
     v jsonb;
@@ -137,7 +141,34 @@ BEGIN
                     HINT = 'Give numbers, or JSON null for a suppressed value.';
     END LOOP;
 
-    colours := string_to_array(palettes[classes - 2], ' ');
+    -- class breaks: quantiles of the values present, each one of the values
+    -- (percentile_disc: an interpolated break between two values that
+    -- repeat, as releases rounded to 5 give, would bound an empty class).
+    -- Tied quantiles are merged, and none is kept at the largest value:
+    -- each would make an empty class ("10.0 – 10.0", or above everything),
+    -- so every class of the legend holds a value.  The legend then has
+    -- fewer classes, coloured with the palette for that many.
+    SELECT min((e.value #>> '{}')::float8), max((e.value #>> '{}')::float8) INTO minv, maxv
+      FROM jsonb_each(area_values) e WHERE jsonb_typeof(e.value) = 'number';
+    SELECT array_agg(DISTINCT q ORDER BY q) INTO breaks
+      FROM (SELECT percentile_disc(i::float8 / classes)
+                        WITHIN GROUP (ORDER BY (e.value #>> '{}')::float8) AS q
+              FROM jsonb_each(area_values) e, generate_series(1, classes - 1) i
+             WHERE jsonb_typeof(e.value) = 'number'
+             GROUP BY i) b
+     WHERE q < maxv;
+    nclass := CASE WHEN maxv IS NULL THEN classes ELSE coalesce(cardinality(breaks), 0) + 1 END;
+    colours := string_to_array(palettes[greatest(nclass, 3) - 2], ' ');
+    IF nclass = 2 THEN
+        colours := ARRAY[colours[1], colours[3]];      -- the light and dark of three
+    ELSIF nclass = 1 THEN
+        colours := ARRAY[colours[2]];
+    END IF;
+    -- enough decimals (1 to 6) for the breaks to read apart
+    WHILE places < 6 AND (SELECT count(DISTINCT round(b::numeric, places)) FROM unnest(breaks) b)
+                         < coalesce(cardinality(breaks), 0) LOOP
+        places := places + 1;
+    END LOOP;
     ext := civic._area_extent(level, civic.boundary_vintage(level, vintage));
     IF ext IS NULL OR ext[1] IS NULL THEN
         RAISE EXCEPTION 'no areas of level "%" are loaded', level USING ERRCODE = 'invalid_parameter_value';
@@ -146,7 +177,7 @@ BEGIN
     map_w := width - 2 * margin - 190;             -- the legend sits on the right
     scale := map_w / (ext[3] - ext[1]);
     map_h := (ext[4] - ext[2]) * scale;
-    legend_h := 24 + 22 * (classes + 2);
+    legend_h := 24 + 22 * (nclass + 2);
     -- the attribution, wrapped at word boundaries to the width (about 5.6
     -- pixels a character at 10 pixels), one line per 13 pixels
     attr_lines := '{}';
@@ -161,14 +192,6 @@ BEGIN
     END LOOP;
     IF line <> '' THEN attr_lines := attr_lines || line; END IF;
     height := head + greatest(map_h, legend_h) + 23 + 13 * greatest(cardinality(attr_lines), 1);
-
-    -- class breaks: quantiles of the values present
-    SELECT array_agg(q ORDER BY i) INTO breaks
-      FROM (SELECT i, percentile_cont(i::float8 / classes)
-                        WITHIN GROUP (ORDER BY (e.value #>> '{}')::float8) AS q
-              FROM jsonb_each(area_values) e, generate_series(1, classes - 1) i
-             WHERE jsonb_typeof(e.value) = 'number'
-             GROUP BY i) b;
 
     svg := svg || format('<?xml version="1.0" encoding="UTF-8"?>' || chr(10) ||
         '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Arial, sans-serif">',
@@ -199,7 +222,7 @@ BEGIN
         ELSE
             num := (v #>> '{}')::float8;
             k := 1;
-            WHILE k < classes AND num > breaks[k] LOOP k := k + 1; END LOOP;
+            WHILE k < nclass AND num > breaks[k] LOOP k := k + 1; END LOOP;
             fill := colours[k]; label := v #>> '{}';
         END IF;
         svg := svg || format('<path id="%s" class="area" fill="%s" d="%s"><title>%s (%s): %s</title></path>',
@@ -216,14 +239,16 @@ BEGIN
     y := head;
     svg := svg || format('<g id="legend" font-size="13"><text x="%s" y="%s" font-weight="bold">%s</text>',
                          width - 190, y + 12, civic._xml_escape(coalesce(legend_title, 'value')));
-    FOR k IN 1 .. classes LOOP
+    FOR k IN 1 .. nclass LOOP
         y := y + 22;
         svg := svg || format('<rect x="%s" y="%s" width="18" height="16" fill="%s" stroke="#969696" stroke-width="0.5"/><text x="%s" y="%s">%s</text>',
             width - 190, y, colours[k], width - 166, y + 13,
-            CASE WHEN breaks IS NULL THEN '' 
-                 WHEN k = 1 THEN '≤ ' || round(breaks[1]::numeric, 1)
-                 WHEN k = classes THEN '> ' || round(breaks[classes - 1]::numeric, 1)
-                 ELSE round(breaks[k - 1]::numeric, 1) || ' – ' || round(breaks[k]::numeric, 1) END);
+            CASE WHEN maxv IS NULL THEN ''
+                 WHEN nclass = 1 AND minv = maxv THEN round(maxv::numeric, places)::text
+                 WHEN nclass = 1 THEN round(minv::numeric, places) || ' – ' || round(maxv::numeric, places)
+                 WHEN k = 1 THEN '≤ ' || round(breaks[1]::numeric, places)
+                 WHEN k = nclass THEN '> ' || round(breaks[nclass - 1]::numeric, places)
+                 ELSE round(breaks[k - 1]::numeric, places) || ' – ' || round(breaks[k]::numeric, places) END);
     END LOOP;
     y := y + 22;
     svg := svg || format('<rect x="%s" y="%s" width="18" height="16" fill="url(#civic-hatch)" stroke="#969696" stroke-width="0.5"/><text x="%s" y="%s">suppressed</text>',
@@ -243,4 +268,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION civic.choropleth_svg(pg_catalog.text, pg_catalog.int4, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.float8, pg_catalog.text) IS
-    'SVG choropleth of values per area code (a JSON object; JSON null = suppressed, hatched) on the polygons of a level and vintage, with quantile classes, legend, title and attribution';
+    'SVG choropleth of values per area code (a JSON object; JSON null = suppressed, hatched) on the polygons of a level and vintage, with quantile classes (tied quantiles merged), legend, title and attribution';

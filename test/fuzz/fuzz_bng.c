@@ -36,9 +36,6 @@ extern Datum bng_to_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_from_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_distance_op(PG_FUNCTION_ARGS);
 
-int			LLVMFuzzerInitialize(int *argc, char ***argv);
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static void
 check_gridref(Datum v, const char *s, int32 digits)
 {
@@ -69,35 +66,20 @@ check_gridref(Datum v, const char *s, int32 digits)
 		fuzz_fail("grid reference \"%s\" does not hold the point \"%s\"", rs, s);
 }
 
+static const FuzzTypeIO bng_io = {
+	"bng", bng_in, bng_out, bng_recv, bng_send, NULL, NULL, NULL
+};
+
 static void
 check_value(Datum v)
 {
-	Datum		out,
-				again,
-				sent,
-				back,
-				marg,
+	Datum		back,
 				ewkb,
 				dist;
 	Datum		pair[2];
-	char	   *s;
-	StringInfo	msg;
-	bytea	   *b;
+	char	   *s = fuzz_check_io(&bng_io, v);
 	int32		d;
 
-	if (!fuzz_call(bng_out, 1, &v, "", &out, NULL))
-		fuzz_fail("bng_out failed on an accepted value");
-	s = DatumGetCString(out);
-	if (!fuzz_call(bng_in, 1, &out, "", &again, NULL) || again != v)
-		fuzz_fail("\"%s\" does not re-read to the same point", s);
-	if (!fuzz_call(bng_send, 1, &v, "", &sent, NULL))
-		fuzz_fail("bng_send failed");
-	b = DatumGetByteaPP(sent);
-	msg = fuzz_message((const uint8_t *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
-	marg = PointerGetDatum(msg);
-	if (!fuzz_call(bng_recv, 1, &marg, "", &back, NULL) ||
-		back != v || msg->cursor != msg->len)
-		fuzz_fail("send/recv does not round-trip \"%s\"", s);
 	if (!fuzz_call(bng_to_ewkb, 1, &v, "", &ewkb, NULL) ||
 		!fuzz_call(bng_from_ewkb, 1, &ewkb, "", &back, NULL) || back != v)
 		fuzz_fail("EWKB does not round-trip \"%s\"", s);
@@ -123,12 +105,7 @@ fuzz_text(const uint8_t *data, size_t size)
 static void
 fuzz_recv(const uint8_t *data, size_t size)
 {
-	StringInfo	msg = fuzz_message(data, size);
-	Datum		arg = PointerGetDatum(msg);
-	Datum		v;
-
-	if (fuzz_call(bng_recv, 1, &arg, "22P03 08P01", &v, NULL))
-		check_value(v);
+	fuzz_recv_input(&bng_io, data, size, check_value);
 }
 
 static void
@@ -153,25 +130,9 @@ fuzz_make(const uint8_t *data, size_t size)
 	check_value(v);
 }
 
-static const FuzzTarget targets[] = {
+const FuzzTarget fuzz_targets[] = {
 	{"bng_text", fuzz_text},
 	{"bng_recv", fuzz_recv},
 	{"bng_make", fuzz_make},
 	{NULL, NULL}
 };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_select(targets);
-	return 0;
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_reset();
-	fuzz_target(data, size);
-	fuzz_reset();
-	return 0;
-}

@@ -16,7 +16,10 @@
  *	  check, pq_begintypsend/pq_endtypsend, StringInfo, text conversion,
  *	  detoasting of in-line short and 4-byte headers, pg_ascii_toupper,
  *	  scanner_isspace), written after PostgreSQL 15's own code;
- *	- Assert() is enabled (USE_ASSERT_CHECKING): a failed assertion is a bug.
+ *	- Assert() is enabled (USE_ASSERT_CHECKING): a failed assertion is a bug;
+ *	- libFuzzer's entry points, over the harness's table fuzz_targets, and
+ *	  the checks every type shares (fuzz_check_io, fuzz_text_input,
+ *	  fuzz_recv_input): the harnesses add each type's own properties.
  * Any other backend symbol civic's files reference gets a stub generated
  * by run.sh that aborts naming the symbol: reaching it is a harness gap.
  */
@@ -96,25 +99,39 @@ ExceptionalCondition(const char *conditionName, const char *errorType,
 
 /* ---- target selection --------------------------------------------------- */
 
-FuzzTargetFn fuzz_target = NULL;
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-void
-fuzz_select(const FuzzTarget *targets)
+static FuzzTargetFn fuzz_target = NULL;
+
+/* libFuzzer's set-up: the target named by CIVIC_FUZZ_TARGET. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *want = getenv("CIVIC_FUZZ_TARGET");
 	const FuzzTarget *t;
 
-	for (t = targets; t->name; t++)
+	for (t = fuzz_targets; t->name; t++)
 		if (want == NULL || strcmp(want, t->name) == 0)
 		{
 			fuzz_target = t->fn;
-			return;
+			return 0;
 		}
 	fprintf(stderr, "civic fuzz: unknown CIVIC_FUZZ_TARGET \"%s\"; this binary has:", want);
-	for (t = targets; t->name; t++)
+	for (t = fuzz_targets; t->name; t++)
 		fprintf(stderr, " %s", t->name);
 	fputc('\n', stderr);
 	exit(2);
+}
+
+/* libFuzzer's call per input: the target, in a fresh arena. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_reset();
+	fuzz_target(data, size);
+	fuzz_reset();
+	return 0;
 }
 
 /* ---- memory: one arena per input --------------------------------------- */
@@ -446,6 +463,91 @@ fuzz_text_cstring(Datum d)
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 
 	return pnstrdup(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+}
+
+/* ---- checks every type of civic shares -------------------------------- */
+
+char *
+fuzz_check_io(const FuzzTypeIO *io, Datum v)
+{
+	Datum		out,
+				again,
+				t,
+				sent,
+				back,
+				marg;
+	char	   *s;
+	StringInfo	msg;
+	bytea	   *b;
+
+	if (!fuzz_call(io->out, 1, &v, "", &out, NULL))
+		fuzz_fail("%s_out failed on an accepted value", io->name);
+	s = DatumGetCString(out);
+	if (!fuzz_call(io->in, 1, &out, "", &again, NULL) || again != v)
+		fuzz_fail("\"%s\" does not re-read to the same %s", s, io->name);
+	if (io->to_text &&
+		(!fuzz_call(io->to_text, 1, &v, "", &t, NULL) ||
+		 strcmp(fuzz_text_cstring(t), s) != 0))
+		fuzz_fail("the text cast of %s differs from %s_out for \"%s\"",
+				  io->name, io->name, s);
+	if (!fuzz_call(io->send, 1, &v, "", &sent, NULL))
+		fuzz_fail("%s_send failed", io->name);
+	b = DatumGetByteaPP(sent);
+	msg = fuzz_message((const uint8_t *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	marg = PointerGetDatum(msg);
+	if (!fuzz_call(io->recv, 1, &marg, "", &back, NULL) ||
+		back != v || msg->cursor != msg->len)
+		fuzz_fail("send/recv does not round-trip %s \"%s\"", io->name, s);
+	return s;
+}
+
+void
+fuzz_text_input(const FuzzTypeIO *io, const uint8_t *data, size_t size,
+				FuzzCheckValue check)
+{
+	char	   *cstr = fuzz_cstring(data, size);
+	Datum		arg = CStringGetDatum(cstr);
+	Datum		v,
+				v2,
+				valid,
+				t;
+	bool		ok_in,
+				ok_text;
+
+	ok_in = fuzz_call(io->in, 1, &arg, "22P02", &v, NULL);
+
+	/* the same characters as a text value */
+	t = fuzz_varlena((const uint8_t *) cstr, strlen(cstr));
+	ok_text = fuzz_call(io->from_text, 1, &t, "22P02", &v2, NULL);
+	if (!fuzz_call(io->is_valid, 1, &t, "", &valid, NULL))
+		fuzz_fail("is_valid_%s raised an error", io->name);
+	if (ok_in != ok_text || ok_in != DatumGetBool(valid) ||
+		(ok_in && v != v2))
+		fuzz_fail("%s_in, the text cast and is_valid_%s disagree", io->name, io->name);
+	if (ok_in)
+		check(v);
+
+	/* all the bytes, NULs included, as text: cast and test agree */
+	t = fuzz_varlena(data, size);
+	ok_text = fuzz_call(io->from_text, 1, &t, "22P02", &v2, NULL);
+	if (!fuzz_call(io->is_valid, 1, &t, "", &valid, NULL))
+		fuzz_fail("is_valid_%s raised an error", io->name);
+	if (ok_text != DatumGetBool(valid))
+		fuzz_fail("the text cast and is_valid_%s disagree", io->name);
+	if (ok_text)
+		check(v2);
+}
+
+void
+fuzz_recv_input(const FuzzTypeIO *io, const uint8_t *data, size_t size,
+				FuzzCheckValue check)
+{
+	StringInfo	msg = fuzz_message(data, size);
+	Datum		arg = PointerGetDatum(msg);
+	Datum		v;
+
+	if (fuzz_call(io->recv, 1, &arg, "22P03 08P01", &v, NULL))
+		check(v);
 }
 
 /* ---- backend helpers civic's parsers use (after PostgreSQL 15) ---------- */

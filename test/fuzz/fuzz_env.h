@@ -32,11 +32,13 @@ typedef struct FuzzTarget
 	FuzzTargetFn fn;
 } FuzzTarget;
 
-/* Pick the target named by CIVIC_FUZZ_TARGET from a NULL-terminated table. */
-extern void fuzz_select(const FuzzTarget *targets);
-
-/* The chosen target. */
-extern FuzzTargetFn fuzz_target;
+/*
+ * Each harness defines its NULL-terminated table of targets; fuzz_env.c
+ * defines libFuzzer's entry points, which pick the target named by
+ * CIVIC_FUZZ_TARGET (the first if unset) and run it on each input between
+ * two fuzz_reset() calls.
+ */
+extern const FuzzTarget fuzz_targets[];
 
 /* Free everything palloc'd since the last reset (end of one input). */
 extern void fuzz_reset(void);
@@ -64,6 +66,48 @@ extern StringInfo fuzz_message(const uint8_t *data, size_t size);
 
 /* The bytes of a text/bytea datum as a NUL-terminated palloc'd string. */
 extern char *fuzz_text_cstring(Datum d);
+
+/*
+ * The I/O functions of a pass-by-value type of civic (postcode, gsscode,
+ * bng), for the checks every such type shares.  from_text, to_text and
+ * is_valid are NULL for a type without them.
+ */
+typedef struct FuzzTypeIO
+{
+	const char *name;			/* SQL name, for messages */
+	PGFunction	in;
+	PGFunction	out;
+	PGFunction	recv;
+	PGFunction	send;
+	PGFunction	from_text;		/* text -> type cast */
+	PGFunction	to_text;		/* type -> text cast */
+	PGFunction	is_valid;		/* text -> bool, never an error */
+} FuzzTypeIO;
+
+/* Properties of one accepted value of a type, checked by the harness. */
+typedef void (*FuzzCheckValue) (Datum v);
+
+/*
+ * The round trips of an accepted value: out prints it, in re-reads the text
+ * to the same value, to_text (if any) gives the same text as out, and send
+ * then recv gives it back consuming the whole message.  Returns the text.
+ */
+extern char *fuzz_check_io(const FuzzTypeIO *io, Datum v);
+
+/*
+ * The text input of a type: in on the bytes up to the first NUL (a cstring),
+ * then from_text and is_valid on those characters and on all the bytes (a
+ * text datum of exactly that length).  in, from_text and is_valid agree on
+ * the characters, from_text and is_valid on all the bytes; errors are 22P02
+ * check is run on every accepted value.
+ */
+extern void fuzz_text_input(const FuzzTypeIO *io, const uint8_t *data, size_t size,
+							FuzzCheckValue check);
+
+/* The binary input: recv on the bytes as a message; errors are 22P03 or
+ * 08P01; check is run on an accepted value. */
+extern void fuzz_recv_input(const FuzzTypeIO *io, const uint8_t *data, size_t size,
+							FuzzCheckValue check);
 
 /* Run a setjmp-protected block: FUZZ_TRY(allowed) { ... } FUZZ_END;
  * (for code that is not a V1 function) */

@@ -39,9 +39,6 @@
 extern Datum bng_from_ewkb(PG_FUNCTION_ARGS);
 extern Datum bng_make(PG_FUNCTION_ARGS);
 
-int			LLVMFuzzerInitialize(int *argc, char ***argv);
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define EWKB_ERRORS "22P03 22023 22003"
 
 /* ewkb_xy (the lookups' reader) under the harness; false if it raised an error. */
@@ -376,25 +373,9 @@ fuzz_index(const uint8_t *data, size_t size)
 	}
 }
 
-static const FuzzTarget targets[] = {
+const FuzzTarget fuzz_targets[] = {
 	{"ewkb_point", fuzz_point},
 	{"ewkb_polygon", fuzz_polygon},
 	{"ewkb_index", fuzz_index},
 	{NULL, NULL}
 };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_select(targets);
-	return 0;
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_reset();
-	fuzz_target(data, size);
-	fuzz_reset();
-	return 0;
-}

@@ -30,42 +30,21 @@ extern Datum gss_level(PG_FUNCTION_ARGS);
 extern Datum gss_country(PG_FUNCTION_ARGS);
 extern Datum gss_entity_name(PG_FUNCTION_ARGS);
 
-int			LLVMFuzzerInitialize(int *argc, char ***argv);
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static const FuzzTypeIO gsscode_io = {
+	"gsscode", gsscode_in, gsscode_out, gsscode_recv, gsscode_send,
+	gsscode_from_text, gsscode_to_text, is_valid_gsscode
+};
 
+/* Every property an accepted value must have. */
 static void
 check_value(Datum v)
 {
-	Datum		out,
-				again,
-				t,
-				sent,
-				back,
-				marg,
-				r;
-	char	   *s;
-	StringInfo	msg;
-	bytea	   *b;
+	Datum		r;
+	char	   *s = fuzz_check_io(&gsscode_io, v);
 	bool		isnull;
 
-	if (!fuzz_call(gsscode_out, 1, &v, "", &out, NULL))
-		fuzz_fail("gsscode_out failed on an accepted value");
-	s = DatumGetCString(out);
 	if (strlen(s) != 9)
 		fuzz_fail("gsscode_out gave \"%s\"", s);
-	if (!fuzz_call(gsscode_in, 1, &out, "", &again, NULL) || again != v)
-		fuzz_fail("\"%s\" does not re-read to the same gsscode", s);
-	if (!fuzz_call(gsscode_to_text, 1, &v, "", &t, NULL) ||
-		strcmp(fuzz_text_cstring(t), s) != 0)
-		fuzz_fail("gsscode_to_text differs from gsscode_out for \"%s\"", s);
-	if (!fuzz_call(gsscode_send, 1, &v, "", &sent, NULL))
-		fuzz_fail("gsscode_send failed");
-	b = DatumGetByteaPP(sent);
-	msg = fuzz_message((const uint8_t *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
-	marg = PointerGetDatum(msg);
-	if (!fuzz_call(gsscode_recv, 1, &marg, "", &back, NULL) ||
-		back != v || msg->cursor != msg->len)
-		fuzz_fail("send/recv does not round-trip \"%s\"", s);
 	if (!fuzz_call(gss_entity, 1, &v, "", &r, NULL) ||
 		strncmp(fuzz_text_cstring(r), s, 3) != 0)
 		fuzz_fail("gss_entity of \"%s\"", s);
@@ -80,65 +59,17 @@ check_value(Datum v)
 static void
 fuzz_text(const uint8_t *data, size_t size)
 {
-	char	   *cstr = fuzz_cstring(data, size);
-	Datum		arg = CStringGetDatum(cstr);
-	Datum		v,
-				v2,
-				valid,
-				t;
-	bool		ok_in,
-				ok_text;
-
-	ok_in = fuzz_call(gsscode_in, 1, &arg, "22P02", &v, NULL);
-	t = fuzz_varlena((const uint8_t *) cstr, strlen(cstr));
-	ok_text = fuzz_call(gsscode_from_text, 1, &t, "22P02", &v2, NULL);
-	if (!fuzz_call(is_valid_gsscode, 1, &t, "", &valid, NULL))
-		fuzz_fail("is_valid_gsscode raised an error");
-	if (ok_in != ok_text || ok_in != DatumGetBool(valid) ||
-		(ok_in && v != v2))
-		fuzz_fail("gsscode_in, the text cast and is_valid_gsscode disagree");
-	if (ok_in)
-		check_value(v);
-
-	t = fuzz_varlena(data, size);
-	ok_text = fuzz_call(gsscode_from_text, 1, &t, "22P02", &v2, NULL);
-	if (!fuzz_call(is_valid_gsscode, 1, &t, "", &valid, NULL))
-		fuzz_fail("is_valid_gsscode raised an error");
-	if (ok_text != DatumGetBool(valid))
-		fuzz_fail("the text cast and is_valid_gsscode disagree");
-	if (ok_text)
-		check_value(v2);
+	fuzz_text_input(&gsscode_io, data, size, check_value);
 }
 
 static void
 fuzz_recv(const uint8_t *data, size_t size)
 {
-	StringInfo	msg = fuzz_message(data, size);
-	Datum		arg = PointerGetDatum(msg);
-	Datum		v;
-
-	if (fuzz_call(gsscode_recv, 1, &arg, "22P03 08P01", &v, NULL))
-		check_value(v);
+	fuzz_recv_input(&gsscode_io, data, size, check_value);
 }
 
-static const FuzzTarget targets[] = {
+const FuzzTarget fuzz_targets[] = {
 	{"gsscode_text", fuzz_text},
 	{"gsscode_recv", fuzz_recv},
 	{NULL, NULL}
 };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_select(targets);
-	return 0;
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_reset();
-	fuzz_target(data, size);
-	fuzz_reset();
-	return 0;
-}

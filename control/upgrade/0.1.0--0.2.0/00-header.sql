@@ -7,13 +7,4 @@
 
 \echo Use "ALTER EXTENSION civic UPDATE TO '0.2.0'" to load this file. \quit
 
-DO $upgrade$
-BEGIN
-    EXECUTE pg_catalog.format(
-        'SET LOCAL search_path = pg_catalog, %I, pg_temp',
-        (SELECT n.nspname
-           FROM pg_catalog.pg_extension e
-           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
-          WHERE e.extname = 'postgis'));
-END
-$upgrade$;
+-- @include control/shared/00-search-path.sql

@@ -1,12 +1,11 @@
--- The year -> vintage rule in every function of a code that takes a vintage
--- (control/install/30-boundary.sql): area_name, parent_of and neighbours
--- resolve a year with civic.boundary_vintage on the code's level, as the
--- point lookups, areas_in, the name and crosswalk functions and the maps do
--- (a year = the boundaries in force then; before the first vintage: 22023).
--- CREATE OR REPLACE keeps each function's identity (views and other bodies
--- that call them stay valid); all three are already members of civic.
+-- Registry queries (SQL) ------------------------------------------------------
+-- SQL-standard bodies (BEGIN ATOMIC): parsed and bound once, here; every
+-- function, operator and relation in them is stored as a reference to that
+-- object, so no search_path and no look-alike created later in a writable
+-- schema can change what they run.  They need no SET search_path, so the
+-- planner can inline them into the calling query.
 
-CREATE OR REPLACE FUNCTION civic.area_name(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
+CREATE FUNCTION civic.area_name(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS pg_catalog.text
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 BEGIN ATOMIC
@@ -19,7 +18,7 @@ END;
 COMMENT ON FUNCTION civic.area_name(civic.gsscode, pg_catalog.int4) IS
     'name of the area with this code at this vintage (a year: the boundaries of its level in force then, as civic.boundary_vintage); NULL if the code was not an area then; NULL vintage: the code''s newest vintage';
 
-CREATE OR REPLACE FUNCTION civic.parent_of(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
+CREATE FUNCTION civic.parent_of(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 BEGIN ATOMIC
@@ -32,13 +31,26 @@ END;
 COMMENT ON FUNCTION civic.parent_of(civic.gsscode, pg_catalog.int4) IS
     'code of the enclosing area (a ward''s borough, a borough''s region) at this vintage (a year: the boundaries of its level in force then, as civic.boundary_vintage); NULL vintage: the code''s newest vintage';
 
+CREATE FUNCTION civic.areas_in(parent civic.gsscode, level pg_catalog.text, vintage pg_catalog.int4 DEFAULT NULL)
+    RETURNS SETOF civic.gsscode
+    LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 30
+BEGIN ATOMIC
+    SELECT b.code FROM civic.boundary b
+     WHERE b.level OPERATOR(pg_catalog.=) areas_in.level
+       AND b.vintage OPERATOR(pg_catalog.=) civic.boundary_vintage(areas_in.level, areas_in.vintage)
+       AND b.parent OPERATOR(civic.=) areas_in.parent
+     ORDER BY b.code;
+END;
 COMMENT ON FUNCTION civic.areas_in(civic.gsscode, pg_catalog.text, pg_catalog.int4) IS
     'codes of the areas of this level and vintage (NULL: newest; a year: the boundaries in force then, as civic.boundary_vintage) whose parent is the given area, in code order';
 
+-- neighbours calls PostGIS's ST_DWithin(geometry, geometry, float8), named
+-- with PostGIS's schema and its exact argument types (the distance is a
+-- float8, not a numeric literal that a look-alike could match better).
 DO $neighbours$
 BEGIN
     EXECUTE pg_catalog.format($f$
-CREATE OR REPLACE FUNCTION civic.neighbours(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
+CREATE FUNCTION civic.neighbours(code civic.gsscode, vintage pg_catalog.int4 DEFAULT NULL)
     RETURNS SETOF civic.gsscode
     LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 6
 BEGIN ATOMIC
