@@ -12,6 +12,7 @@
 #include "ledger.h"
 #include "meter.h"
 #include "private_view.h"
+#include "pv_citus.h"
 
 PG_MODULE_MAGIC;
 
@@ -28,4 +29,5 @@ _PG_init(void)
 	civic_ledger_init();			/* shared memory, the WAL resource manager */
 	civic_meter_init();
 	civic_private_view_init();	/* after the meter: its check runs first */
+	civic_pv_citus_init();		/* planner hook: runs before civic's others */
 }

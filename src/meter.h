@@ -30,6 +30,9 @@ extern void civic_privacy_account(FunctionCallInfo fcinfo,
 /* Install the metering hooks (from _PG_init; only when preloaded). */
 extern void civic_meter_init(void);
 
+/* Whether a view computes civic DP aggregates (cached per backend). */
+extern bool civic_view_is_dp(Oid viewid);
+
 /* Refuse an evaluation that was not metered (VB002). */
 extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();
 

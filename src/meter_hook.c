@@ -80,6 +80,7 @@
 #include "dp_params.h"
 #include "ledger.h"
 #include "meter.h"
+#include "pv_citus.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;
@@ -932,12 +933,25 @@ plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
 		plan_scans_protected(plan->righttree, pstmt, roleid);
 }
 
-/* The DP views a plan reads: one list cell per reference. */
+/* Whether a view computes civic DP aggregates (for src/pv_citus.c). */
+bool
+civic_view_is_dp(Oid viewid)
+{
+	return view_is_dp(viewid);
+}
+
+/*
+ * The DP views a plan reads: one list cell per reference.  A reference that
+ * src/pv_citus.c replaced by a call of civic._private_view_rows() keeps the
+ * view's entry for the permission check, but the view is read (and
+ * charged) by the query that function runs: not counted here.
+ */
 static List *
 dp_view_references(PlannedStmt *pstmt)
 {
 	List	   *views = NIL;
 	ListCell   *lc;
+	List	   *served = civic_pv_citus_served(pstmt);
 
 	foreach(lc, pstmt->rtable)
 	{
@@ -947,6 +961,8 @@ dp_view_references(PlannedStmt *pstmt)
 			(rte->requiredPerms & ACL_SELECT) != 0 && view_is_dp(rte->relid))
 			views = lappend_oid(views, rte->relid);
 	}
+	foreach(lc, served)
+		views = list_delete_oid(views, lfirst_oid(lc));
 	return views;
 }
 

@@ -1,0 +1,25 @@
+/*
+ * pv_citus.h
+ *	  Privacy-safe views over Citus tables (pv_citus.c): a planner hook that
+ *	  serves each reference to such a view through civic._private_view_rows(),
+ *	  which runs the view with its owner's identity.
+ */
+#ifndef CIVIC_PV_CITUS_H
+#define CIVIC_PV_CITUS_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
+
+/* Install the planner hook (from _PG_init; only when preloaded). */
+extern void civic_pv_citus_init(void);
+
+/*
+ * The views whose references the planner hook replaced in a plan, one list
+ * cell per call of civic._private_view_rows() it made: the meter leaves
+ * their charge to the query that function runs.
+ */
+extern List *civic_pv_citus_served(PlannedStmt *pstmt);
+
+#endif							/* CIVIC_PV_CITUS_H */
