@@ -13,6 +13,7 @@
 #define CIVIC_METER_H
 
 #include "fmgr.h"
+#include "nodes/pg_list.h"
 
 #include "errcodes.h"
 
@@ -32,6 +33,14 @@ extern void civic_meter_init(void);
 
 /* Whether a view computes civic DP aggregates (cached per backend). */
 extern bool civic_view_is_dp(Oid viewid);
+
+/*
+ * Set by src/pv_citus.c: the views whose references a plan serves through
+ * civic._private_view_rows(), one list cell per call; the meter leaves
+ * their charge to the query that function runs.
+ */
+struct PlannedStmt;
+extern List *(*civic_meter_served_views) (struct PlannedStmt *pstmt);
 
 /* Refuse an evaluation that was not metered (VB002). */
 extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();

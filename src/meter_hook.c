@@ -80,7 +80,6 @@
 #include "dp_params.h"
 #include "ledger.h"
 #include "meter.h"
-#include "pv_citus.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;
@@ -933,6 +932,8 @@ plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
 		plan_scans_protected(plan->righttree, pstmt, roleid);
 }
 
+List	   *(*civic_meter_served_views) (struct PlannedStmt *pstmt) = NULL;
+
 /* Whether a view computes civic DP aggregates (for src/pv_citus.c). */
 bool
 civic_view_is_dp(Oid viewid)
@@ -942,7 +943,8 @@ civic_view_is_dp(Oid viewid)
 
 /*
  * The DP views a plan reads: one list cell per reference.  A reference that
- * src/pv_citus.c replaced by a call of civic._private_view_rows() keeps the
+ * src/pv_citus.c replaced by a call of civic._private_view_rows() (it sets
+ * civic_meter_served_views to find them) keeps the
  * view's entry for the permission check, but the view is read (and
  * charged) by the query that function runs: not counted here.
  */
@@ -951,7 +953,7 @@ dp_view_references(PlannedStmt *pstmt)
 {
 	List	   *views = NIL;
 	ListCell   *lc;
-	List	   *served = civic_pv_citus_served(pstmt);
+	List	   *served = civic_meter_served_views ? civic_meter_served_views(pstmt) : NIL;
 
 	foreach(lc, pstmt->rtable)
 	{

@@ -44,7 +44,7 @@
  * query.  The call the hook makes is marked (funcformat COERCE_SQL_SYNTAX,
  * which the parser never gives this function), so the function knows the
  * executor checked the reader's right, and the meter (through
- * civic_pv_citus_served()) does not charge the kept entry a second time.
+ * civic_meter_served_views) does not charge the kept entry a second time.
  * A call written by hand is unmarked: the function checks that the current
  * user may SELECT the view, and the meter charges every view the query
  * reads besides.  Each call runs the view once and is charged once: two
@@ -354,8 +354,8 @@ pv_served_plan(Plan *plan, PvServed *s)
 	pv_served_plan(plan->righttree, s);
 }
 
-List *
-civic_pv_citus_served(PlannedStmt *pstmt)
+static List *
+pv_citus_served(PlannedStmt *pstmt)
 {
 	PvServed	s;
 	ListCell   *lc;
@@ -506,4 +506,5 @@ civic_pv_citus_init(void)
 		return;
 	prev_planner = planner_hook;
 	planner_hook = pv_citus_planner;
+	civic_meter_served_views = pv_citus_served;
 }

@@ -9,17 +9,7 @@
 
 #include "postgres.h"
 
-#include "nodes/pg_list.h"
-#include "nodes/plannodes.h"
-
 /* Install the planner hook (from _PG_init; only when preloaded). */
 extern void civic_pv_citus_init(void);
-
-/*
- * The views whose references the planner hook replaced in a plan, one list
- * cell per call of civic._private_view_rows() it made: the meter leaves
- * their charge to the query that function runs.
- */
-extern List *civic_pv_citus_served(PlannedStmt *pstmt);
 
 #endif							/* CIVIC_PV_CITUS_H */
