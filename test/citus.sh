@@ -36,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..19"
+echo "1..20"
 t=0
 check() { t=$((t + 1)); if [[ $1 == 0 ]]; then echo "ok $t - $2"; else echo "not ok $t - $2"; fi; }
 # q NODE SQL...: run as superuser on a node; errors to stdout, verbose (SQLSTATE shown)
@@ -121,8 +121,11 @@ check $? "nothing was charged for the refused distributed queries"
 
 # A privacy-safe view over the distributed table, read by an analyst with a
 # budget, rights on the (reference) table of wards only and none on people
-# or its shards: refused as any
-# distributed DP query is (VB020), nothing charged, no rows.
+# or its shards.  civic serves the view through civic._private_view_rows(),
+# which runs it as its owner, so that Citus would connect to the workers as
+# the owner (src/pv_citus.c); until distributed DP aggregates are built, the
+# view's own query is refused in there as any distributed DP query is
+# (VB020): nothing charged, no rows.
 q coord >"$dir/view.log" <<'SQL'
 CREATE ROLE citus_analyst LOGIN;
 CREATE SCHEMA stats;
@@ -135,12 +138,23 @@ SELECT civic.create_private_view('stats.people_by_ward',
       FROM wards w LEFT JOIN people p ON p.ward = w.ward GROUP BY w.ward$$, 'citus_analyst');
 SQL
 out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
+        -c "EXPLAIN (COSTS OFF) SELECT * FROM stats.people_by_ward" \
         -c "SELECT * FROM stats.people_by_ward" -c "SELECT count(*) FROM people" 2>&1)
-[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]]
-check $? "a privacy-safe view over a distributed table: refused to its analyst (VB020), who cannot read the table"
-[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]] || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
+pv_ok() { [[ $out == "Function Scan on _private_view_rows people_by_ward"*"ERROR:  VB020"*'SQL statement "SELECT * FROM stats.people_by_ward"'*"ERROR:  42501"* && $out != *W1* ]]; }
+pv_ok
+check $? "a privacy-safe view over a distributed table: served as its owner by civic._private_view_rows, whose query is refused (VB020); its analyst cannot read the table"
+pv_ok || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
 [[ $(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset = 'public.people'") == 0 ]]
 check $? "nothing was charged for the refused view"
+# The analyst has no rights on the shards on the workers either.
+vshard=$(q w1 -c "SELECT min(s.shardid) FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid)
+                  WHERE s.logicalrelid = 'people'::regclass
+                    AND p.groupid = (SELECT groupid FROM pg_dist_local_group)")
+out=$(psql -X -q -At -h 127.0.0.1 -p "${port[w1]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
+        -c "SET citus.override_table_visibility = off" -c "SELECT count(*) FROM public.people_$vshard" 2>&1)
+[[ -n $vshard && $out == *"ERROR:  42501"*"people_$vshard"* ]]
+check $? "on a worker, the view's analyst cannot read people's shards (42501)"
+[[ -n $vshard && $out == *"ERROR:  42501"*"people_$vshard"* ]] || sed 's/^/#   /' <<<"shard=$vshard $out" | head -n 5
 
 # Shards are their distributed table.  The coordinator holds a placement of
 # every reference table: a DP query reading that shard directly (as a
