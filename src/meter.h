@@ -36,11 +36,12 @@ extern bool civic_view_is_dp(Oid viewid);
 
 /*
  * Set by src/pv_citus.c: the views whose references a plan serves through
- * civic._private_view_rows(), one list cell per call; the meter leaves
- * their charge to the query that function runs.
+ * civic._private_view_rows(), one list cell per call the planner made (the
+ * meter leaves their charge to the query that function runs), and with
+ * BY_HAND the views of the calls written by hand too.
  */
 struct PlannedStmt;
-extern List *(*civic_meter_served_views) (struct PlannedStmt *pstmt);
+extern List *(*civic_meter_served_views) (struct PlannedStmt *pstmt, bool by_hand);
 
 /* Refuse an evaluation that was not metered (VB002). */
 extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();

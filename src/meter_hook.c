@@ -932,7 +932,7 @@ plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
 		plan_scans_protected(plan->righttree, pstmt, roleid);
 }
 
-List	   *(*civic_meter_served_views) (struct PlannedStmt *pstmt) = NULL;
+List	   *(*civic_meter_served_views) (struct PlannedStmt *pstmt, bool by_hand) = NULL;
 
 /* Whether a view computes civic DP aggregates (for src/pv_citus.c). */
 bool
@@ -953,7 +953,7 @@ dp_view_references(PlannedStmt *pstmt)
 {
 	List	   *views = NIL;
 	ListCell   *lc;
-	List	   *served = civic_meter_served_views ? civic_meter_served_views(pstmt) : NIL;
+	List	   *served = civic_meter_served_views ? civic_meter_served_views(pstmt, false) : NIL;
 
 	foreach(lc, pstmt->rtable)
 	{
@@ -1251,28 +1251,87 @@ civic_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	PG_END_TRY();
 }
 
+typedef struct UnreadableCtx
+{
+	Oid			viewid;
+	Oid			roleid;
+} UnreadableCtx;
+
+/* A table the role cannot read directly, or another view, in a view. */
+static bool
+view_reads_unreadable_walker(Node *node, void *context)
+{
+	UnreadableCtx *ctx = (UnreadableCtx *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind != RTE_RELATION || rte->relid == ctx->viewid)
+			return false;
+		return rte->relkind == RELKIND_VIEW ||
+			!civic_role_can_read(ctx->roleid, rte->relid);
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, view_reads_unreadable_walker,
+								 context, QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, view_reads_unreadable_walker, context);
+}
+
+/*
+ * Whether a view served through civic._private_view_rows() (src/pv_citus.c)
+ * reads a table the role cannot read directly: its plan is not in the
+ * EXPLAIN, but the function scan's counters (buffers, WAL) would include
+ * the view's reads.
+ */
+static bool
+served_view_reads_unreadable(Oid viewid, Oid roleid)
+{
+	Relation	rel = relation_open(viewid, AccessShareLock);
+	UnreadableCtx ctx;
+	bool		result = true;
+
+	ctx.viewid = viewid;
+	ctx.roleid = roleid;
+	if (rel->rd_rel->relkind == RELKIND_VIEW && rel->rd_rules != NULL)
+		result = query_tree_walker(get_view_query(rel), view_reads_unreadable_walker,
+								   &ctx, QTW_EXAMINE_RTES_BEFORE);
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
 /* Refuse EXPLAIN over tables the current user cannot read directly. */
 static void
 check_explain(QueryDesc *qd)
 {
 	Oid			userid = GetUserId();
 	ListCell   *lc;
+	List	   *views = NIL;
+	bool		refuse = false;
 
 	if (superuser_arg(userid) || !OidIsValid(get_extension_oid("civic", true)))
 		return;
+	/* (views read through civic._private_view_rows(), also by hand) */
+	if (civic_meter_served_views)
+		views = civic_meter_served_views(qd->plannedstmt, true);
 	foreach(lc, qd->plannedstmt->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (!rte_is_read_table(rte))
-			continue;
-		if (!civic_role_can_read(userid, rte->relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
-					 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
-					 errdetail("Plans show row counts and estimates of the underlying tables, which are not differentially private."),
-					 errhint("Ask a budget administrator to explain the query.")));
+		if (rte_is_read_table(rte) && !civic_role_can_read(userid, rte->relid))
+			refuse = true;
 	}
+	foreach(lc, views)
+		if (!refuse)
+			refuse = served_view_reads_unreadable(lfirst_oid(lc), userid);
+	if (refuse)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
+				 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
+				 errdetail("Plans show row counts and estimates of the underlying tables, which are not differentially private."),
+				 errhint("Ask a budget administrator to explain the query.")));
 }
 
 /*

@@ -300,6 +300,7 @@ pv_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 typedef struct PvServed
 {
 	Oid			funcid;
+	bool		by_hand;		/* also calls written by hand */
 	List	   *views;
 } PvServed;
 
@@ -321,7 +322,7 @@ pv_served_plan(Plan *plan, PvServed *s)
 				Const	   *arg;
 
 				if (fe == NULL || !IsA(fe, FuncExpr) ||
-					fe->funcformat != COERCE_SQL_SYNTAX ||
+					(fe->funcformat != COERCE_SQL_SYNTAX && !s->by_hand) ||
 					list_length(fe->args) != 1 ||
 					!IsA(linitial(fe->args), Const))
 					continue;
@@ -355,12 +356,13 @@ pv_served_plan(Plan *plan, PvServed *s)
 }
 
 static List *
-pv_citus_served(PlannedStmt *pstmt)
+pv_citus_served(PlannedStmt *pstmt, bool by_hand)
 {
 	PvServed	s;
 	ListCell   *lc;
 
 	s.funcid = InvalidOid;
+	s.by_hand = by_hand;
 	s.views = NIL;
 	pv_served_plan(pstmt->planTree, &s);
 	foreach(lc, pstmt->subplans)

@@ -137,8 +137,8 @@ SELECT civic.create_private_view('stats.people_by_ward',
   $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.5) AS residents
       FROM wards w LEFT JOIN people p ON p.ward = w.ward GROUP BY w.ward$$, 'citus_analyst');
 SQL
-out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
-        -c "EXPLAIN (COSTS OFF) SELECT * FROM stats.people_by_ward" \
+out=$(q coord -c "EXPLAIN (COSTS OFF) SELECT * FROM stats.people_by_ward"
+     psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
         -c "SELECT * FROM stats.people_by_ward" -c "SELECT count(*) FROM people" 2>&1)
 pv_ok() { [[ $out == "Function Scan on _private_view_rows people_by_ward"*"ERROR:  VB020"*'SQL statement "SELECT * FROM stats.people_by_ward"'*"ERROR:  42501"* && $out != *W1* ]]; }
 pv_ok
