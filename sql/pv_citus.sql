@@ -88,7 +88,8 @@ SELECT ward, residents IS NOT NULL AS released FROM pvc.people_by_ward ORDER BY 
 SELECT pvc.spent('pvc.people') AS spent;
 SELECT current_user, current_setting('search_path') AS search_path;
 -- 3. One charge per reference, wherever it is: a self-join costs twice;
--- a subquery, a CTE, a correlated subquery (the function runs once) once.
+-- a subquery, a CTE, a correlated or LATERAL subquery (the function runs
+-- once, its rows are read again from its store) once.
 SELECT count(*) FROM pvc.people_by_ward a JOIN pvc.people_by_ward b USING (ward);
 SELECT pvc.spent('pvc.people') AS spent;
 SELECT (SELECT count(*) FROM pvc.people_by_ward) AS n;
@@ -96,6 +97,8 @@ WITH c AS (SELECT * FROM pvc.people_by_ward) SELECT count(*) FROM c;
 SELECT count(*) FROM (SELECT * FROM pvc.people_by_ward WHERE ward > 'W1') s;
 SELECT w.ward, (SELECT v.residents IS NOT NULL FROM pvc.people_by_ward v WHERE v.ward = w.ward) AS released
   FROM pvc.wards w ORDER BY w.ward;
+SELECT pvc.spent('pvc.people') AS spent;
+SELECT count(*) FROM pvc.wards w, LATERAL (SELECT * FROM pvc.people_by_ward v WHERE v.ward = w.ward) s;
 SELECT pvc.spent('pvc.people') AS spent;
 -- 4. The analyst's own expressions run in the outer query, as the analyst:
 -- never inside the owner's query.
