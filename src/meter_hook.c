@@ -953,7 +953,6 @@ dp_view_references(PlannedStmt *pstmt)
 {
 	List	   *views = NIL;
 	ListCell   *lc;
-	List	   *served = civic_meter_served_views ? civic_meter_served_views(pstmt, false) : NIL;
 
 	foreach(lc, pstmt->rtable)
 	{
@@ -963,8 +962,9 @@ dp_view_references(PlannedStmt *pstmt)
 			(rte->requiredPerms & ACL_SELECT) != 0 && view_is_dp(rte->relid))
 			views = lappend_oid(views, rte->relid);
 	}
-	foreach(lc, served)
-		views = list_delete_oid(views, lfirst_oid(lc));
+	if (views != NIL && civic_meter_served_views != NULL)
+		foreach(lc, civic_meter_served_views(pstmt, false))
+			views = list_delete_oid(views, lfirst_oid(lc));
 	return views;
 }
 

@@ -50,6 +50,15 @@
  * reads besides.  Each call runs the view once and is charged once: two
  * references cost twice.
  *
+ * EXPLAIN of a query that reads such a view through the function (served or
+ * called by hand) is refused to a user who cannot read the view's tables
+ * (meter_hook.c, check_explain): the function scan's counters (buffers, WAL)
+ * include the view's reads, which EXPLAIN must not show.
+ *
+ * Not served: a reference inside a SQL function the planner inlines, which
+ * it expands after this hook has run; it is read as a local view is, which
+ * over Citus fails closed (VB020, or 42501 from the worker).
+ *
  * The function is for privacy-safe views only (42P17 for any other
  * relation): running an arbitrary view as its owner would run its functions
  * with the owner's rights, which reading a view does not.
