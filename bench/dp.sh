@@ -6,6 +6,7 @@
 # against its plain counterpart ON THE SERVER (EXPLAIN (ANALYZE, TIMING OFF)
 # execution time, best of $CIVIC_BENCH_RUNS, default 5), printing ratios:
 #   - DP aggregate / plain aggregate, serial plans (goal <= 1.25x)
+#   - twin civic._dist_<name> (dp_state state) / its original (goal ~1x)
 #   - per-person-bounded count by ward / plain two-stage bounded count
 #     (goal <= 2x)
 #   - speed-up of each DP aggregate with 2 parallel workers.
@@ -82,6 +83,21 @@ row "dp_count_units / count(DISTINCT)" \
 row "dp_count by ward / count by ward" \
   "SELECT ward, civic.dp_count(1.0) FROM bench GROUP BY ward" \
   "SELECT ward, count(*) FROM bench GROUP BY ward" "$SERIAL"
+
+echo
+echo "== twin (civic.dp_state state, for Citus) vs original DP aggregate (serial)"
+printf "%-36s %10s %10s %9s\n" "aggregate" "twin" "original" "ratio"
+row "_dist_dp_count / dp_count" \
+  "SELECT civic._dist_dp_count(1.0) FROM bench" "SELECT civic.dp_count(1.0) FROM bench" "$SERIAL"
+row "_dist_dp_sum(float8) / dp_sum" \
+  "SELECT civic._dist_dp_sum(v, 0, 100, 1.0) FROM bench" \
+  "SELECT civic.dp_sum(v, 0, 100, 1.0) FROM bench" "$SERIAL"
+row "_dist_dp_count by ward / dp_count" \
+  "SELECT ward, civic._dist_dp_count(1.0) FROM bench GROUP BY ward" \
+  "SELECT ward, civic.dp_count(1.0) FROM bench GROUP BY ward" "$SERIAL"
+row "_dist_dp_sum by person / dp_sum" \
+  "SELECT person, civic._dist_dp_sum(v, 0, 100, 1.0) FROM bench GROUP BY person" \
+  "SELECT person, civic.dp_sum(v, 0, 100, 1.0) FROM bench GROUP BY person" "$SERIAL"
 
 echo
 echo "== per-person-bounded count by ward vs plain two-stage bounded count"

@@ -22,7 +22,7 @@ SELECT p.oid::regprocedure AS aggregate,
   FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid
   JOIN pg_proc f ON f.oid = a.aggfinalfn
  WHERE p.pronamespace = 'civic'::regnamespace AND p.proname LIKE 'dp\_%'
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Every support function is commented; none is LEAKPROOF; only final
 -- functions are volatile.

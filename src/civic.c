@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "civic.h"
+#include "citus_plan.h"
 #include "dp_params.h"
 #include "guc.h"
 #include "ledger.h"
@@ -28,6 +29,7 @@ _PG_init(void)
 	civic_postcode_directory_init();
 	civic_ledger_init();			/* shared memory, the WAL resource manager */
 	civic_meter_init();
+	civic_citus_plan_init();	/* planner hook for Citus */
 	civic_private_view_init();	/* after the meter: its check runs first */
 	civic_pv_citus_init();		/* planner hook: runs before civic's others */
 }

@@ -112,7 +112,7 @@ dp_param_cache(FunctionCallInfo fcinfo, const char *aggname)
 	aggref = AggGetAggref(fcinfo);
 	if (aggref == NULL)
 		elog(ERROR, "civic: %s final function called without an Aggref", aggname);
-	info = civic_dp_agg_info(aggref->aggfnoid);
+	info = civic_dp_aggref_info(aggref);
 	/* an aggregate made of civic's functions outside civic is never metered */
 	if (!info->is_dp)
 		civic_privacy_unmetered(aggname);

@@ -13,13 +13,22 @@
  *	  dp_percentile.c	dp_percentile, dp_median (exponential mechanism)
  *	  dp_unit.c			per-unit (per-person) bounded aggregates
  *	  dp_error.c		error bars and grids (no data, no noise)
+ *	  dp_state.c		civic.dp_state, the state of the twins _dist_<name>
  *
  * Shape of every aggregate
  * ------------------------
  * The transition functions only accumulate exact integers (counts, sums on
  * a fixed grid, histograms, per-unit tables) in the aggregate memory
  * context; combine functions add partial states (either side may be empty);
- * serial/deserial functions copy them across parallel workers.  Noise is
+ * serial/deserial functions copy them across parallel workers.  Every
+ * aggregate also has a twin civic._dist_<name> whose state is the real type
+ * civic.dp_state (dp_state.c), for distributed planning: an expanded object
+ * wrapping the same C state, run by the same transition, combine and final
+ * functions through one generic wrapper per role; its flat form is the
+ * serial function's bytes, and each family checks serialised bytes that
+ * come from outside (dp_*_state_check, dp_state.h).  Adding an aggregate
+ * means adding its twin too (sql/dp_state.sql checks every one has one).
+ * Noise is
  * drawn only in the final function, exactly once per evaluation, after all
  * partial states are combined: the final function reads the privacy
  * parameters (epsilon, delta, bounds, ...) from the query plan, validates

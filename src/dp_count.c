@@ -26,6 +26,7 @@
 #include "utils/typcache.h"
 
 #include "dp_agg.h"
+#include "dp_state.h"
 
 /* ------------------------------------------------------------------------
  * dp_count(epsilon [, delta]): rows, each row one person
@@ -95,6 +96,27 @@ dp_count_deserial(PG_FUNCTION_ARGS)
 	st = dp_state_alloc(fcinfo, sizeof(DpCountState), "dp_count_deserial");
 	memcpy(st, VARDATA_ANY(b), sizeof(DpCountState));
 	PG_RETURN_POINTER(st);
+}
+
+/* Check serialised count bytes from outside civic (dp_state.h). */
+bool
+dp_count_state_check(const char *payload, Size len, const char **why)
+{
+	DpCountState st;
+
+	if (len != sizeof(DpCountState))
+	{
+		*why = psprintf("A dp_count state has %d bytes, not %d.",
+						(int) sizeof(DpCountState), (int) len);
+		return false;
+	}
+	memcpy(&st, payload, sizeof(st));
+	if (st.count < 0)
+	{
+		*why = "A dp_count state's count is negative.";
+		return false;
+	}
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(dp_count_final);

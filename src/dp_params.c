@@ -27,6 +27,8 @@
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/lsyscache.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
@@ -39,6 +41,7 @@
 
 #include "dp_noise.h"
 #include "dp_params.h"
+#include "plan_notes.h"
 
 const char *const civic_dp_param_names[CIVIC_DP_NPARAMS] = {
 	"epsilon", "delta", "lower", "upper", "p", "max_rows"
@@ -64,6 +67,9 @@ static const struct
 	{"dp_percentile", CIVIC_DP_EXPONENTIAL, 1},
 	{"dp_median", CIVIC_DP_EXPONENTIAL, 1},
 };
+
+/* The name of the twin of DP aggregate <name> is _dist_<name>. */
+#define DP_TWIN_PREFIX "_dist_"
 
 /* Longest chain of plan nodes between a combining and a partial aggregate. */
 #define DP_PARTIAL_MAX_STEPS 64
@@ -98,6 +104,35 @@ civic_dp_params_init(void)
 	CacheRegisterSyscacheCallback(PROCOID, info_cache_invalidate, (Datum) 0);
 }
 
+/*
+ * The twin of a DP aggregate, or the original of a twin: the aggregate of
+ * civic in the same schema, with the same argument types, named
+ * _dist_<name> or <name>.
+ */
+static Oid
+info_counterpart(const CivicDpAggInfo *info, Form_pg_proc proc, Oid civic_ext)
+{
+	char		name[NAMEDATALEN];
+	HeapTuple	tup;
+	Oid			oid = InvalidOid;
+
+	if (info->twin)
+		strlcpy(name, info->name, NAMEDATALEN);
+	else
+		snprintf(name, NAMEDATALEN, "%s%s", DP_TWIN_PREFIX, info->name);
+	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						  PointerGetDatum(&proc->proargtypes),
+						  ObjectIdGetDatum(proc->pronamespace));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prokind == PROKIND_AGGREGATE)
+		oid = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	if (OidIsValid(oid) && getExtensionOfObject(ProcedureRelationId, oid) != civic_ext)
+		oid = InvalidOid;
+	return oid;
+}
+
 /* Fill an entry from pg_proc. */
 static void
 info_build(Oid aggfnoid, CivicDpAggInfo *info)
@@ -124,7 +159,14 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 		ReleaseSysCache(tup);
 		return;
 	}
-	strlcpy(info->name, NameStr(proc->proname), NAMEDATALEN);
+	/* a twin is the DP aggregate it is the twin of */
+	if (strncmp(NameStr(proc->proname), DP_TWIN_PREFIX, strlen(DP_TWIN_PREFIX)) == 0)
+	{
+		info->twin = true;
+		strlcpy(info->name, NameStr(proc->proname) + strlen(DP_TWIN_PREFIX), NAMEDATALEN);
+	}
+	else
+		strlcpy(info->name, NameStr(proc->proname), NAMEDATALEN);
 	names = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_proargnames, &isnull);
 	if (!isnull)
 	{
@@ -149,8 +191,10 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 					info->arg[j] = i;
 		}
 	}
-	ReleaseSysCache(tup);
 	info->is_dp = info->arg[CIVIC_DP_EPSILON] >= 0;
+	if (info->is_dp)
+		info->counterpart = info_counterpart(info, proc, civic_ext);
+	ReleaseSysCache(tup);
 	if (info->is_dp)
 	{
 		for (i = 0; i < lengthof(dp_aggregates); i++)
@@ -203,6 +247,28 @@ civic_dp_agg_info(Oid aggfnoid)
 	memcpy(&entry->info, &tmp, sizeof(tmp));
 	entry->stale = false;
 	return &entry->info;
+}
+
+/* The twin of a DP aggregate (dp_params.h). */
+Oid
+civic_dp_twin(Oid aggfnoid)
+{
+	const CivicDpAggInfo *info = civic_dp_agg_info(aggfnoid);
+
+	return (info->is_dp && !info->twin) ? info->counterpart : InvalidOid;
+}
+
+/*
+ * What civic knows of the aggregate an Aggref evaluates: its own, or for
+ * Citus's coord_combine_agg in a plan civic's planner hook checked, that
+ * of the DP aggregate it combines (plan_notes.h).
+ */
+const CivicDpAggInfo *
+civic_dp_aggref_info(Aggref *aggref)
+{
+	Aggref	   *noted = civic_noted_source(aggref);
+
+	return civic_dp_agg_info(noted != NULL ? noted->aggfnoid : aggref->aggfnoid);
 }
 
 /* The mechanism name recorded in the ledger and used by the aggregate. */
@@ -350,7 +416,11 @@ civic_dp_source_aggref(Plan *agg, Aggref *aggref)
 	Plan	   *plan = agg;
 	Expr	   *expr;
 	int			steps;
+	Aggref	   *noted = civic_noted_source(aggref);
 
+	/* Citus's coord_combine_agg in a plan civic's planner hook checked */
+	if (noted != NULL)
+		return noted;
 	if (!DO_AGGSPLIT_COMBINE(aggref->aggsplit))
 		return aggref;
 	if (plan == NULL || list_length(aggref->args) != 1)

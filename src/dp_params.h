@@ -51,17 +51,35 @@ typedef struct CivicDpAggInfo
 {
 	Oid			aggfnoid;		/* hash key */
 	bool		is_dp;			/* an aggregate of civic with an epsilon */
+	bool		twin;			/* civic._dist_<name>, the twin of <name>
+								 * with a civic.dp_state state (dp_state.c) */
+	Oid			counterpart;	/* a DP aggregate's twin, a twin's original
+								 * (InvalidOid if none) */
 	bool		per_unit;		/* has an argument named "unit" */
 	int			arg[CIVIC_DP_NPARAMS];	/* 0-based argument positions, or
 										 * -1 */
 	CivicDpFamily family;
 	int			parts;			/* noise draws, each at (epsilon/parts,
 								 * delta/parts) */
-	char		name[NAMEDATALEN];
+	char		name[NAMEDATALEN];	/* the DP aggregate's name (a twin's is
+									 * its original's) */
 } CivicDpAggInfo;
 
 /* The aggregate's entry; never NULL (is_dp false for any other function). */
 extern const CivicDpAggInfo *civic_dp_agg_info(Oid aggfnoid);
+
+/*
+ * The entry of the aggregate an Aggref evaluates, seeing through Citus's
+ * coord_combine_agg in plans civic checked (plan_notes.h).
+ */
+extern const CivicDpAggInfo *civic_dp_aggref_info(Aggref *aggref);
+
+/*
+ * The twin civic._dist_<name> of a DP aggregate civic.<name> (same argument
+ * types), for a planner that needs a state type other than internal;
+ * InvalidOid for any other function (a twin included).
+ */
+extern Oid	civic_dp_twin(Oid aggfnoid);
 
 /* "discrete_laplace", "discrete_gaussian" or "exponential". */
 extern const char *civic_dp_mechanism(const CivicDpAggInfo *info, double delta);
@@ -100,8 +118,9 @@ extern void civic_dp_check_call_shape(Aggref *aggref, const char *aggname);
 /*
  * The Aggref carrying the arguments of an aggregate evaluated by the Agg
  * node `agg`: itself, or for a combining (Finalize) aggregate of a parallel
- * plan the partial Aggref below; NULL if the plan is not of a shape civic
- * knows.
+ * plan the partial Aggref below, or for Citus's coord_combine_agg the
+ * Aggref the query was written with (plan_notes.h); NULL if the plan is not
+ * of a shape civic knows.
  */
 extern Aggref *civic_dp_source_aggref(Plan *agg, Aggref *aggref);
 

@@ -11,6 +11,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "nodes/execnodes.h"
@@ -27,6 +28,7 @@
 #include "utils/typcache.h"
 
 #include "dp_agg.h"
+#include "dp_state.h"
 
 /* ------------------------------------------------------------------------
  * dp_percentile / dp_median: exponential mechanism on a grid of bins
@@ -311,6 +313,79 @@ dp_percentile_deserial(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid dp_percentile state: %d bins", st->grid.nbins)));
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * Check serialised histogram bytes from outside civic (dp_state.h): the
+ * grid must be the one dp_pct_grid() computes for its bounds, and the bins
+ * non-negative counts that add up to n.
+ */
+bool
+dp_percentile_state_check(const char *payload, Size len, const char **why)
+{
+	DpPctState *st;
+	DpPctGrid	g;
+	char		flag;
+	int64		total = 0;
+	int			i;
+
+	if (len != sizeof(DpPctState))
+	{
+		*why = psprintf("A dp_percentile state has %d bytes, not %d.",
+						(int) sizeof(DpPctState), (int) len);
+		return false;
+	}
+	memcpy(&flag, payload + offsetof(DpPctState, ready), 1);
+	if (flag != 0 && flag != 1)
+	{
+		*why = "A dp_percentile state's ready flag is neither true nor false.";
+		return false;
+	}
+	st = (DpPctState *) palloc(sizeof(DpPctState));
+	memcpy(st, payload, sizeof(DpPctState));
+	if (st->ready)
+	{
+		memcpy(&flag, payload + offsetof(DpPctState, grid) + offsetof(DpPctGrid, e_neg), 1);
+		if (flag != 0 && flag != 1)
+			goto bad_grid;
+		memcpy(&flag, payload + offsetof(DpPctState, grid) + offsetof(DpPctGrid, aligned), 1);
+		if (flag != 0 && flag != 1)
+			goto bad_grid;
+		if (isnan(st->grid.lower) || isnan(st->grid.upper) ||
+			isinf(st->grid.lower) || isinf(st->grid.upper) ||
+			st->grid.lower > st->grid.upper)
+			goto bad_grid;
+		dp_pct_grid(st->grid.lower, st->grid.upper, &g);
+		if (g.c != st->grid.c || g.pow10 != st->grid.pow10 ||
+			g.e_neg != st->grid.e_neg || g.aligned != st->grid.aligned ||
+			g.m0 != st->grid.m0 || g.half_w != st->grid.half_w ||
+			g.nbins != st->grid.nbins)
+			goto bad_grid;
+	}
+	for (i = 0; i < DP_PCT_MAX_BINS; i++)
+	{
+		if (st->bins[i] < 0 || (st->bins[i] != 0 && (!st->ready || i >= st->grid.nbins)))
+		{
+			*why = "A dp_percentile state's bins are not counts of its grid.";
+			return false;
+		}
+		if (pg_add_s64_overflow(total, st->bins[i], &total))
+		{
+			*why = "A dp_percentile state's bins add up beyond bigint.";
+			return false;
+		}
+	}
+	if (total != st->n)
+	{
+		*why = "A dp_percentile state's bins do not add up to its row count.";
+		return false;
+	}
+	pfree(st);
+	return true;
+
+bad_grid:
+	*why = "A dp_percentile state's grid is not the one civic computes for its bounds.";
+	return false;
 }
 
 /* Final of dp_percentile / dp_median: the exponential mechanism. */

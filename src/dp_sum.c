@@ -26,6 +26,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "dp_state.h"
 #include "dp_sum.h"
 
 /* ------------------------------------------------------------------------
@@ -335,6 +336,73 @@ dp_sum_deserial(PG_FUNCTION_ARGS)
 	st = dp_state_alloc(fcinfo, sizeof(DpSumState), "dp_sum_deserial");
 	memcpy(st, VARDATA_ANY(b), sizeof(DpSumState));
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * Check serialised sum bytes from outside civic (dp_state.h): a state the
+ * transition and combine functions could have built, whatever the value
+ * type (float8, bigint or numeric: the final function checks the grid
+ * against the plan's bounds).
+ */
+bool
+dp_sum_state_check(const char *payload, Size len, const char **why)
+{
+	DpSumState	st;
+	const int64 max_units = INT64CONST(1) << 20;	/* dp_grid.c */
+	char		ready;
+
+	if (len != sizeof(DpSumState))
+	{
+		*why = psprintf("A dp_sum state has %d bytes, not %d.",
+						(int) sizeof(DpSumState), (int) len);
+		return false;
+	}
+	memcpy(&ready, payload + offsetof(DpSumState, ready), 1);
+	if (ready != 0 && ready != 1)
+	{
+		*why = "A dp_sum state's ready flag is neither true nor false.";
+		return false;
+	}
+	memcpy(&st, payload, sizeof(st));
+	if (st.nlower != NULL || st.nupper != NULL || st.nscale != NULL)
+	{
+		*why = "A serialised dp_sum state carries no pointers.";
+		return false;
+	}
+	if (st.n < 0)
+	{
+		*why = "A dp_sum state's row count is negative.";
+		return false;
+	}
+	if (!st.ready)
+	{
+		if (st.n != 0 || st.sum != 0)
+		{
+			*why = "A dp_sum state without bounds has summed rows.";
+			return false;
+		}
+		return true;
+	}
+	if (st.k < -1100 || st.k > 1100 ||
+		st.lo_u < -max_units || st.lo_u > max_units ||
+		st.hi_u < -max_units || st.hi_u > max_units || st.lo_u > st.hi_u)
+	{
+		*why = "A dp_sum state's grid is not one civic computes.";
+		return false;
+	}
+	if (isnan(st.lower) || isnan(st.upper) || isinf(st.lower) || isinf(st.upper) ||
+		st.lower > st.upper || st.ilower > st.iupper || isnan(st.inv) || isinf(st.inv))
+	{
+		*why = "A dp_sum state's bounds are not valid bounds.";
+		return false;
+	}
+	/* every row added a unit in [lo_u, hi_u] (n < 2^63, units <= 2^20) */
+	if (st.sum < (dp_int128) st.n * st.lo_u || st.sum > (dp_int128) st.n * st.hi_u)
+	{
+		*why = "A dp_sum state's sum is outside what its rows and bounds allow.";
+		return false;
+	}
+	return true;
 }
 
 /* The grid of a float8 sum from the plan's parameters. */

@@ -8,10 +8,12 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "funcapi.h"
 #include "nodes/execnodes.h"
 #include "nodes/nodeFuncs.h"
@@ -26,6 +28,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "dp_state.h"
 #include "dp_sum.h"
 
 /* ------------------------------------------------------------------------
@@ -200,7 +203,11 @@ dp_unit_find(DpUnitState *st, Datum key, bool key_owned)
 			{
 				MemoryContext old = MemoryContextSwitchTo(st->cxt);
 
-				e->key = datumCopy(key, st->typbyval, st->typlen);
+				/* kept plain, so that a serialised state stands alone */
+				if (st->typlen == -1 && VARATT_IS_EXTENDED(DatumGetPointer(key)))
+					e->key = PointerGetDatum(PG_DETOAST_DATUM_COPY(key));
+				else
+					e->key = datumCopy(key, st->typbyval, st->typlen);
 				MemoryContextSwitchTo(old);
 			}
 			st->nused++;
@@ -213,15 +220,74 @@ dp_unit_find(DpUnitState *st, Datum key, bool key_owned)
 	}
 }
 
+/*
+ * The unit's type: from the call's expression, or, when the caller gives
+ * none (Citus's worker_partial_agg calls the transition function of a
+ * per-unit twin itself, naming the twin as its first argument), the type
+ * the twin declares for its unit: the twins for Citus declare it
+ * concretely (control/install/44-dp-state-units.sql).
+ */
+static Oid
+dp_unit_arg_type(FunctionCallInfo fcinfo)
+{
+	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	Aggref	   *aggref;
+	Const	   *c;
+	HeapTuple	tup;
+
+	if (OidIsValid(typid))
+		return typid;
+	/* worker_partial_agg('civic._dist_...(bigint, ...)'::regprocedure, ...) */
+	aggref = AggGetAggref(fcinfo);
+	typid = InvalidOid;
+	if (aggref != NULL && aggref->args != NIL &&
+		IsA(linitial_node(TargetEntry, aggref->args)->expr, Const))
+	{
+		c = (Const *) linitial_node(TargetEntry, aggref->args)->expr;
+		if (!c->constisnull && (c->consttype == OIDOID || c->consttype == REGPROCEDUREOID))
+		{
+			const CivicDpAggInfo *info = civic_dp_agg_info(DatumGetObjectId(c->constvalue));
+
+			if (info->is_dp && info->twin && info->per_unit)
+			{
+				tup = SearchSysCache1(PROCOID, c->constvalue);
+				if (HeapTupleIsValid(tup))
+				{
+					Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tup);
+
+					if (proc->pronargs > 0)
+						typid = proc->proargtypes.values[0];
+					ReleaseSysCache(tup);
+				}
+			}
+		}
+	}
+	if (!OidIsValid(typid) || IsPolymorphicType(typid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("could not determine the type of the privacy unit")));
+	return typid;
+}
+
 /* Get or create the unit state of this call. */
 static DpUnitState *
 dp_unit_state(FunctionCallInfo fcinfo, const char *fname)
 {
+	Oid			typid;
+	Oid			collation = PG_GET_COLLATION();
+
 	if (!PG_ARGISNULL(0))
 		return (DpUnitState *) PG_GETARG_POINTER(0);
 	dp_check_trans_params(fcinfo, fname);
-	return dp_unit_state_new(fcinfo, get_fn_expr_argtype(fcinfo->flinfo, 1),
-							 PG_GET_COLLATION(), fname);
+	typid = dp_unit_arg_type(fcinfo);
+	/*
+	 * Citus's worker_partial_agg passes no collation; civic's planner hook
+	 * lets only deterministic collations through (citus_plan.c), under
+	 * which every collation has the same equality.
+	 */
+	if (!OidIsValid(collation) && type_is_collatable(typid))
+		collation = DEFAULT_COLLATION_OID;
+	return dp_unit_state_new(fcinfo, typid, collation, fname);
 }
 
 PG_FUNCTION_INFO_V1(dp_unit_count_trans);
@@ -273,6 +339,11 @@ dp_unit_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = dp_unit_state_new(fcinfo, b->typid, b->collation, "dp_unit_combine");
+	/* (only a state given from outside can differ: dp_state.c) */
+	if (a->typid != b->typid || a->collation != b->collation)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot combine per-unit states of different unit types or collations")));
 	for (i = 0; i < b->capacity; i++)
 	{
 		DpUnitEntry *e;
@@ -370,6 +441,142 @@ dp_unit_deserial(PG_FUNCTION_ARGS)
 	if (p != end)
 		elog(ERROR, "civic: corrupt serialized unit state");
 	PG_RETURN_POINTER(st);
+}
+
+/* Unit types whose every value of the right size is a valid value. */
+static bool
+dp_unit_type_readable(Oid basetype)
+{
+	switch (basetype)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case BOOLOID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case UUIDOID:
+		case BYTEAOID:
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Check serialised unit-table bytes from outside civic (dp_state.h): a unit
+ * type whose values need no further check (integers, dates, timestamps,
+ * floats, uuid, bytea and text in the database encoding), each key of its
+ * type's size (plain varlena: not compressed, not a TOAST pointer), each
+ * unit with at least one row, and nothing after the last unit.
+ */
+bool
+dp_unit_state_check(const char *payload, Size len, const char **why)
+{
+	DpUnitWire	wire;
+	const char *p = payload;
+	const char *end = payload + len;
+	Oid			basetype;
+	int16		typlen;
+	bool		typbyval;
+	bool		is_text;
+	int64		i;
+
+	if (len < sizeof(DpUnitWire))
+	{
+		*why = "A per-unit state is shorter than its header.";
+		return false;
+	}
+	memcpy(&wire, p, sizeof(wire));
+	p += sizeof(wire);
+	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(wire.typid)))
+	{
+		*why = psprintf("The unit type %u of a per-unit state does not exist.", wire.typid);
+		return false;
+	}
+	basetype = getBaseType(wire.typid);
+	if (!dp_unit_type_readable(basetype))
+	{
+		*why = psprintf("A per-unit state with units of type %s cannot be read from outside its query.",
+						format_type_be(wire.typid));
+		return false;
+	}
+	if (OidIsValid(wire.collation) &&
+		!SearchSysCacheExists1(COLLOID, ObjectIdGetDatum(wire.collation)))
+	{
+		*why = psprintf("The collation %u of a per-unit state does not exist.", wire.collation);
+		return false;
+	}
+	get_typlenbyval(basetype, &typlen, &typbyval);
+	is_text = (basetype == TEXTOID || basetype == VARCHAROID || basetype == BPCHAROID);
+	if (wire.nused < 0)
+		goto bad;
+	for (i = 0; i < wire.nused; i++)
+	{
+		int64		rows;
+		int			header;
+
+		if (end - p < (ptrdiff_t) (sizeof(int64) + sizeof(double) + sizeof(int)))
+			goto bad;
+		memcpy(&rows, p, sizeof(int64));
+		p += sizeof(int64) + sizeof(double);	/* any sum: values may be infinite */
+		if (rows < 1)
+		{
+			*why = "A unit of a per-unit state has no rows.";
+			return false;
+		}
+		memcpy(&header, p, sizeof(int));
+		p += sizeof(int);
+		if (typbyval)
+		{
+			if (header != -1 || end - p < (ptrdiff_t) sizeof(Datum))
+				goto bad;
+			p += sizeof(Datum);
+			continue;
+		}
+		if (header <= 0 || end - p < header ||
+			(typlen > 0 && header != typlen))
+			goto bad;
+		if (typlen == -1)
+		{
+			/* the varlena header, read from an aligned copy */
+			union
+			{
+				varattrib_4b align;
+				char		bytes[sizeof(varattrib_4b)];
+			}			h;
+			const char *v = (const char *) &h;
+
+			memset(&h, 0, sizeof(h));
+			memcpy(h.bytes, p, Min(header, VARHDRSZ));
+			if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v) ||
+				(VARATT_IS_1B(v) ? header < VARHDRSZ_SHORT : header < VARHDRSZ) ||
+				VARSIZE_ANY(v) != header)
+				goto bad;
+			if (is_text &&
+				!pg_verifymbstr(p + (VARATT_IS_1B(v) ? VARHDRSZ_SHORT : VARHDRSZ),
+								header - (VARATT_IS_1B(v) ? VARHDRSZ_SHORT : VARHDRSZ), true))
+			{
+				*why = "A unit of a per-unit state is not text in the database encoding.";
+				return false;
+			}
+		}
+		p += header;
+	}
+	if (p != end)
+		goto bad;
+	return true;
+
+bad:
+	*why = "A per-unit state's units are not laid out as civic writes them.";
+	return false;
 }
 
 PG_FUNCTION_INFO_V1(dp_count_units_final);

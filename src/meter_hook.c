@@ -80,6 +80,7 @@
 #include "dp_params.h"
 #include "ledger.h"
 #include "meter.h"
+#include "plan_notes.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;
@@ -146,6 +147,40 @@ metered_lookup(Aggref *aggref)
 			if (mq->aggs[i].aggref == aggref)
 				return &mq->aggs[i];
 	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Charges for a task Citus finalises locally (citus_plan.c)
+ *
+ * When Citus runs the part of a query holding its DP aggregates as one
+ * task over intermediate results on this node, the query's plan has no DP
+ * aggregate: it is charged for the aggregates civic noted, before it runs,
+ * and the task Citus then plans and executes inside it may finalise those
+ * aggregates, each once, with the same parameters -- nothing else.
+ * --------------------------------------------------------------------- */
+
+typedef struct LocalTaskCharge
+{
+	MemoryContextCallback cb;
+	struct LocalTaskCharge *prev;
+	struct LocalTaskCharge *next;
+	List	   *pending;		/* DpFound: charged, not yet finalised */
+	List	   *datasets;		/* CivicDatasetKey: what the query reads */
+} LocalTaskCharge;
+
+static LocalTaskCharge *local_tasks = NULL;
+
+static void
+local_task_forget(void *arg)
+{
+	LocalTaskCharge *lt = (LocalTaskCharge *) arg;
+
+	if (lt->prev)
+		lt->prev->next = lt->next;
+	else
+		local_tasks = lt->next;
+	if (lt->next)
+		lt->next->prev = lt->prev;
 }
 
 /* ---------------------------------------------------------------------
@@ -418,7 +453,7 @@ walk_expr(Node *node, WalkState *ws)
 	if (IsA(node, Aggref))
 	{
 		Aggref	   *aggref = (Aggref *) node;
-		const CivicDpAggInfo *info = civic_dp_agg_info(aggref->aggfnoid);
+		const CivicDpAggInfo *info = civic_dp_aggref_info(aggref);
 
 		if (info->is_dp && !DO_AGGSPLIT_SKIPFINAL(aggref->aggsplit))
 			found_dp_aggref(aggref, info, ws);
@@ -1653,6 +1688,120 @@ reads_distributed(PlannedStmt *pstmt)
 	return false;
 }
 
+/* Whether two DP aggregates of one kind have the same parameters. */
+static bool
+same_dp_call(DpFound *a, DpFound *b)
+{
+	Aggref	   *x = civic_dp_source_aggref((Plan *) a->agg, a->aggref);
+	Aggref	   *y = civic_dp_source_aggref((Plan *) b->agg, b->aggref);
+	int			j;
+
+	if (x == NULL || y == NULL || x->aggfnoid != y->aggfnoid || !a->valid || !b->valid ||
+		a->epsilon != b->epsilon || a->delta != b->delta)
+		return false;
+	for (j = 0; j < CIVIC_DP_NPARAMS; j++)
+	{
+		Expr	   *ex = civic_dp_arg(a->info, x, j);
+		Expr	   *ey = civic_dp_arg(b->info, y, j);
+
+		if (ex == NULL && ey == NULL)
+			continue;
+		if (ex == NULL || ey == NULL ||
+			!equal(eval_const_expressions(NULL, (Node *) ex),
+				   eval_const_expressions(NULL, (Node *) ey)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A query run inside a Citus plan whose DP aggregates are all among those a
+ * running query was charged for, for a task Citus finalises locally
+ * (citus_plan.c): claim them (each serves once) and say so.
+ */
+static List *
+plan_datasets(PlannedStmt *pstmt)
+{
+	List	   *dss = NIL;
+	ListCell   *lc;
+
+	foreach(lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+		CivicDatasetKey *ds;
+		int32		k;
+
+		if (!rte_is_read_table(rte))
+			continue;
+		ds = palloc(sizeof(CivicDatasetKey));
+		civic_table_dataset(rte->relid, ds, &k);
+		dss = lappend(dss, ds);
+	}
+	return dss;
+}
+
+static bool
+datasets_within(List *inner, List *outer)
+{
+	ListCell   *lc,
+			   *lc2;
+
+	foreach(lc, inner)
+	{
+		bool		found = false;
+
+		foreach(lc2, outer)
+			if (memcmp(lfirst(lc), lfirst(lc2), sizeof(CivicDatasetKey)) == 0)
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool
+local_task_claim(PlannedStmt *pstmt, List *found)
+{
+	LocalTaskCharge *lt;
+	ListCell   *lc,
+			   *lc2;
+	List	   *claimed = NIL;
+	List	   *reads;
+
+	if (!civic_node_meters_distributed() || is_citus_internal_session())
+		return false;
+	reads = plan_datasets(pstmt);
+	for (lt = local_tasks; lt != NULL; lt = lt->next)
+	{
+		/* a task of that query reads (shards of) its tables, nothing else */
+		if (!datasets_within(reads, lt->datasets))
+			continue;
+		claimed = NIL;
+		foreach(lc, found)
+		{
+			DpFound    *f = lfirst(lc);
+			DpFound    *match = NULL;
+
+			foreach(lc2, lt->pending)
+				if (!list_member_ptr(claimed, lfirst(lc2)) && same_dp_call(lfirst(lc2), f))
+				{
+					match = lfirst(lc2);
+					break;
+				}
+			if (match == NULL)
+				break;
+			claimed = lappend(claimed, match);
+		}
+		if (list_length(claimed) == list_length(found))
+		{
+			foreach(lc, claimed)
+				lt->pending = list_delete_ptr(lt->pending, lfirst(lc));
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 meter_query(QueryDesc *qd, int eflags)
 {
@@ -1664,6 +1813,8 @@ meter_query(QueryDesc *qd, int eflags)
 	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	bool		nested_in_citus = active_citus > 0;
 	List	   *dp_views = NIL;
+	List	   *local_found = NIL;
+	bool		task_of_local = false;
 	MeteredQuery *mq;
 
 	/* a plan shown to the user by EXPLAIN (with or without ANALYZE) */
@@ -1691,6 +1842,19 @@ meter_query(QueryDesc *qd, int eflags)
 			walk_plan(list_nth(qd->plannedstmt->subplans, i), &ws, true);
 		}
 
+	/* a task Citus will finalise locally: charge its noted aggregates */
+	foreach(lc, civic_noted_local_task(qd->plannedstmt))
+	{
+		Aggref	   *orig = lfirst_node(Aggref, lc);
+
+		ws.cur_agg = NULL;		/* (taken as grouped: the costlier case) */
+		found_dp_aggref(orig, civic_dp_agg_info(orig->aggfnoid), &ws);
+		local_found = lappend(local_found, llast(ws.found));
+	}
+	/* ... and the task itself: only those aggregates, each once */
+	if (nested_in_citus && ws.found != NIL && !civic_plan_noted(qd->plannedstmt))
+		task_of_local = local_task_claim(qd->plannedstmt, ws.found);
+
 	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
 		check_plan_reports();
 	/* (the leader charges for the whole plan; workers only register) */
@@ -1699,10 +1863,19 @@ meter_query(QueryDesc *qd, int eflags)
 	if (ws.found == NIL && dp_views == NIL)
 		return;
 
-	if (ws.citus || nested_in_citus || is_citus_internal_session())
+	/*
+	 * Distributed plans are metered when civic's planner hook shaped and
+	 * checked them (citus_plan.c): partial states on the workers, noise and
+	 * charge on the coordinator.  Any other plan with Citus nodes, a query
+	 * run nested inside a Citus plan (a shard query Citus executes locally)
+	 * and every connection between Citus nodes are refused.
+	 */
+	if (is_citus_internal_session() ||
+		((ws.citus || nested_in_citus) && !civic_plan_noted(qd->plannedstmt) &&
+		 !task_of_local))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
-				 errmsg("differentially-private aggregates are not supported in distributed (Citus) queries"),
+				 errmsg("differentially-private aggregates are not supported in this distributed (Citus) query"),
 				 errdetail(ws.citus ?
 						   "The plan has a Citus distributed scan or reads a Citus intermediate result; its parts would be charged on different nodes, to the wrong accounts." :
 						   nested_in_citus ?
@@ -1740,8 +1913,33 @@ meter_query(QueryDesc *qd, int eflags)
 						 errhint("Read the view in a WITH query (CTE) or a plain subquery in FROM, and join to its result.")));
 	}
 
-	if (!IsParallelWorker())
+	/* (a local task's aggregates were charged with the query it is part of) */
+	if (!IsParallelWorker() && !task_of_local)
 		charge_query(qd, ws.found, dp_views);
+	if (local_found != NIL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(qd->estate->es_query_cxt);
+		LocalTaskCharge *lt = palloc0(sizeof(LocalTaskCharge));
+
+		foreach(lc, local_found)
+		{
+			DpFound    *copy = palloc(sizeof(DpFound));
+
+			memcpy(copy, lfirst(lc), sizeof(DpFound));
+			lt->pending = lappend(lt->pending, copy);
+		}
+		lt->datasets = plan_datasets(qd->plannedstmt);
+		MemoryContextSwitchTo(oldcxt);
+		lt->cb.func = local_task_forget;
+		lt->cb.arg = lt;
+		lt->next = local_tasks;
+		if (local_tasks)
+			local_tasks->prev = lt;
+		local_tasks = lt;
+		MemoryContextRegisterResetCallback(qd->estate->es_query_cxt, &lt->cb);
+		foreach(lc, local_found)
+			ws.found = list_delete_ptr(ws.found, lfirst(lc));
+	}
 	if (ws.found == NIL)
 		return;
 

@@ -56,8 +56,8 @@
  * include the view's reads, which EXPLAIN must not show.
  *
  * Not served: a reference inside a SQL function the planner inlines, which
- * it expands after this hook has run; it is read as a local view is, which
- * over Citus fails closed (VB020, or 42501 from the worker).
+ * it expands after this hook has run (Citus refuses such functions over
+ * distributed tables itself, 0A000).
  *
  * The function is for privacy-safe views only (42P17 for any other
  * relation): running an arbitrary view as its owner would run its functions

@@ -19,7 +19,7 @@ done | sort -u)
 n=0 fails=0
 ok() { n=$((n + 1)); if [[ $1 == 0 ]]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi; }
 
-echo "1..5"
+echo "1..6"
 # tsort reports a cycle on stderr ("input contains a loop")
 loops=$(echo "$edges" | tsort 2>&1 >/dev/null)
 ok "$([[ -z $loops ]] && echo 0 || echo 1)" "the include graph of src/ has no cycle"
@@ -44,10 +44,11 @@ only() {  # module, allowed dependencies...: its direct deps are among them
   [[ -z $bad ]] && echo 0 || { echo "#   $m includes$bad" >&2; echo 1; }
 }
 ok "$(only ledger errcodes guc)" "the ledger includes nothing of civic but its settings and SQLSTATEs"
-ok "$(only dp_params errcodes dp_noise)" "the parameters module includes nothing of civic but the SQLSTATEs and the noise calibration"
+ok "$(only dp_params errcodes dp_noise plan_notes)" "the parameters module includes nothing of civic but the SQLSTATEs, the noise calibration and the plan notes"
+ok "$(only plan_notes)" "the plan notes include nothing of civic"
 r=$(reach dp_agg)
 ok "$([[ $r != *" ledger "* && $r != *" dataset "* && $r != *" budget "* ]] && echo 0 || echo 1)" \
    "the aggregates reach neither the ledger, datasets nor the budget interface"
-ok "$(only meter_hook meter dp_params dataset ledger errcodes relcache)" \
-   "the meter depends on parameters, datasets and the ledger only"
+ok "$(only meter_hook meter dp_params dataset ledger errcodes relcache plan_notes)" \
+   "the meter depends on parameters, datasets, the ledger and the plan notes only"
 exit $((fails > 0))

@@ -36,6 +36,7 @@ bng_make       bng       src/bng.c src/ewkb.c
 ewkb_point     ewkb      src/bng.c src/ewkb.c
 ewkb_polygon   ewkb      src/bng.c src/ewkb.c
 ewkb_index     ewkb      src/bng.c src/ewkb.c
+dp_state_recv  dp_state  src/dp_state.c src/dp_count.c src/dp_sum.c src/dp_percentile.c src/dp_unit.c src/dp_agg.c src/dp_grid.c src/dp_noise.c src/dp_params.c
 TABLE
 }
 
