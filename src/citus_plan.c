@@ -42,6 +42,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -570,6 +571,44 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
 	return pstmt;
 }
 
+/*
+ * The query's relation entries to add to a plan's range table for the
+ * meter.  A view's entry with a SELECT check counts there as one read of
+ * the view (its full price: meter_hook.c), and Citus's plan usually keeps
+ * the original entries already: add a view's entry only as many times as
+ * the plan lacks it, so that each reference is charged once.
+ */
+static List *
+relations_missing(List *rtable, List *relations)
+{
+	List	   *have = NIL;
+	List	   *add = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW &&
+			(rte->requiredPerms & ACL_SELECT) != 0)
+			have = lappend_oid(have, rte->relid);
+	}
+	foreach(lc, relations)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->relkind == RELKIND_VIEW &&
+			(rte->requiredPerms & ACL_SELECT) != 0 &&
+			list_member_oid(have, rte->relid))
+		{
+			have = list_delete_oid(have, rte->relid);
+			continue;
+		}
+		add = lappend(add, rte);
+	}
+	return add;
+}
+
 static PlannedStmt *
 civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 					ParamListInfo boundParams)
@@ -668,7 +707,8 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(owner);
 
-		pstmt->rtable = list_concat(pstmt->rtable, copyObject(relations));
+		pstmt->rtable = list_concat(pstmt->rtable,
+									copyObject(relations_missing(pstmt->rtable, relations)));
 		local_task = copyObject(local_task);
 		MemoryContextSwitchTo(oldcxt);
 	}

@@ -13,6 +13,7 @@
 #include "ledger.h"
 #include "meter.h"
 #include "private_view.h"
+#include "pv_citus.h"
 
 PG_MODULE_MAGIC;
 
@@ -30,4 +31,5 @@ _PG_init(void)
 	civic_meter_init();
 	civic_citus_plan_init();	/* planner hook for Citus */
 	civic_private_view_init();	/* after the meter: its check runs first */
+	civic_pv_citus_init();		/* planner hook: runs before civic's others */
 }

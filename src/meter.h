@@ -13,6 +13,7 @@
 #define CIVIC_METER_H
 
 #include "fmgr.h"
+#include "nodes/pg_list.h"
 
 #include "errcodes.h"
 
@@ -29,6 +30,18 @@ extern void civic_privacy_account(FunctionCallInfo fcinfo,
 								  const CivicPrivacyCost *cost);
 /* Install the metering hooks (from _PG_init; only when preloaded). */
 extern void civic_meter_init(void);
+
+/* Whether a view computes civic DP aggregates (cached per backend). */
+extern bool civic_view_is_dp(Oid viewid);
+
+/*
+ * Set by src/pv_citus.c: the views whose references a plan serves through
+ * civic._private_view_rows(), one list cell per call the planner made (the
+ * meter leaves their charge to the query that function runs), and with
+ * BY_HAND the views of the calls written by hand too.
+ */
+struct PlannedStmt;
+extern List *(*civic_meter_served_views) (struct PlannedStmt *pstmt, bool by_hand);
 
 /* Refuse an evaluation that was not metered (VB002). */
 extern void civic_privacy_unmetered(const char *aggregate) pg_attribute_noreturn();

@@ -967,7 +967,22 @@ plan_scans_protected(Plan *plan, PlannedStmt *pstmt, Oid roleid)
 		plan_scans_protected(plan->righttree, pstmt, roleid);
 }
 
-/* The DP views a plan reads: one list cell per reference. */
+List	   *(*civic_meter_served_views) (struct PlannedStmt *pstmt, bool by_hand) = NULL;
+
+/* Whether a view computes civic DP aggregates (for src/pv_citus.c). */
+bool
+civic_view_is_dp(Oid viewid)
+{
+	return view_is_dp(viewid);
+}
+
+/*
+ * The DP views a plan reads: one list cell per reference.  A reference that
+ * src/pv_citus.c replaced by a call of civic._private_view_rows() (it sets
+ * civic_meter_served_views to find them) keeps the
+ * view's entry for the permission check, but the view is read (and
+ * charged) by the query that function runs: not counted here.
+ */
 static List *
 dp_view_references(PlannedStmt *pstmt)
 {
@@ -982,6 +997,9 @@ dp_view_references(PlannedStmt *pstmt)
 			(rte->requiredPerms & ACL_SELECT) != 0 && view_is_dp(rte->relid))
 			views = lappend_oid(views, rte->relid);
 	}
+	if (views != NIL && civic_meter_served_views != NULL)
+		foreach(lc, civic_meter_served_views(pstmt, false))
+			views = list_delete_oid(views, lfirst_oid(lc));
 	return views;
 }
 
@@ -1268,28 +1286,87 @@ civic_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	PG_END_TRY();
 }
 
+typedef struct UnreadableCtx
+{
+	Oid			viewid;
+	Oid			roleid;
+} UnreadableCtx;
+
+/* A table the role cannot read directly, or another view, in a view. */
+static bool
+view_reads_unreadable_walker(Node *node, void *context)
+{
+	UnreadableCtx *ctx = (UnreadableCtx *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind != RTE_RELATION || rte->relid == ctx->viewid)
+			return false;
+		return rte->relkind == RELKIND_VIEW ||
+			!civic_role_can_read(ctx->roleid, rte->relid);
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, view_reads_unreadable_walker,
+								 context, QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, view_reads_unreadable_walker, context);
+}
+
+/*
+ * Whether a view served through civic._private_view_rows() (src/pv_citus.c)
+ * reads a table the role cannot read directly: its plan is not in the
+ * EXPLAIN, but the function scan's counters (buffers, WAL) would include
+ * the view's reads.
+ */
+static bool
+served_view_reads_unreadable(Oid viewid, Oid roleid)
+{
+	Relation	rel = relation_open(viewid, AccessShareLock);
+	UnreadableCtx ctx;
+	bool		result = true;
+
+	ctx.viewid = viewid;
+	ctx.roleid = roleid;
+	if (rel->rd_rel->relkind == RELKIND_VIEW && rel->rd_rules != NULL)
+		result = query_tree_walker(get_view_query(rel), view_reads_unreadable_walker,
+								   &ctx, QTW_EXAMINE_RTES_BEFORE);
+	relation_close(rel, AccessShareLock);
+	return result;
+}
+
 /* Refuse EXPLAIN over tables the current user cannot read directly. */
 static void
 check_explain(QueryDesc *qd)
 {
 	Oid			userid = GetUserId();
 	ListCell   *lc;
+	List	   *views = NIL;
+	bool		refuse = false;
 
 	if (superuser_arg(userid) || !OidIsValid(get_extension_oid("civic", true)))
 		return;
+	/* (views read through civic._private_view_rows(), also by hand) */
+	if (civic_meter_served_views)
+		views = civic_meter_served_views(qd->plannedstmt, true);
 	foreach(lc, qd->plannedstmt->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (!rte_is_read_table(rte))
-			continue;
-		if (!civic_role_can_read(userid, rte->relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
-					 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
-					 errdetail("Plans show row counts and estimates of the underlying tables, which are not differentially private."),
-					 errhint("Ask a budget administrator to explain the query.")));
+		if (rte_is_read_table(rte) && !civic_role_can_read(userid, rte->relid))
+			refuse = true;
 	}
+	foreach(lc, views)
+		if (!refuse)
+			refuse = served_view_reads_unreadable(lfirst_oid(lc), userid);
+	if (refuse)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_EXPLAIN_REFUSED),
+				 errmsg("EXPLAIN is not allowed on a query that reads tables you cannot read directly"),
+				 errdetail("Plans show row counts and estimates of the underlying tables, which are not differentially private."),
+				 errhint("Ask a budget administrator to explain the query.")));
 }
 
 /*

@@ -823,6 +823,50 @@ civic_check_private_view(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/*
+ * civic_private_view_verify(view, runas): raise 42P17 unless VIEW passes
+ * rules 1-5 (what check_private_view() proves, without the per-analyst
+ * parts), and unless everything it uses -- functions, domains, tables -- is
+ * owned by a superuser or by a role that has RUNAS's rights: the view is
+ * about to run with RUNAS's identity (src/pv_citus.c), so a function, a
+ * domain's check or a table's row-level security policy owned by anyone
+ * else would run its owner's code as RUNAS.
+ */
+void
+civic_private_view_verify(Oid viewid, Oid runas)
+{
+	Relation	rel = relation_open(viewid, AccessShareLock);
+	PvCheck		pv;
+	ListCell   *lc;
+
+	pv_check_view(rel, &pv);
+	if (pv.grouped)
+		pv_check_unique_key(&pv);
+	foreach(lc, pv.owned)
+	{
+		PvOwned    *o = lfirst(lc);
+		char	   *what;
+
+		if (!OidIsValid(o->owner) || superuser_arg(o->owner) ||
+			has_privs_of_role(o->owner, runas))
+			continue;
+		if (o->kind == 'f')
+			what = psprintf("function %s", format_procedure_qualified(o->objid));
+		else if (o->kind == 't')
+			what = psprintf("type %s", format_type_be_qualified(o->objid));
+		else
+			what = psprintf("table \"%s\"", get_rel_name(o->objid));
+		ereport(ERROR,
+				(errcode(PV_ERROR),
+				 errmsg("private view \"%s\" uses %s, owned by role \"%s\", which cannot act as the view's owner \"%s\"",
+						pv.viewname, what, GetUserNameFromId(o->owner, false),
+						GetUserNameFromId(runas, false)),
+				 errdetail("Over distributed tables the view runs with its owner's identity, so code its other owners control would run with the view owner's rights."),
+				 errhint("Use only objects owned by the view's owner (or roles it belongs to), or by a superuser.")));
+	}
+	relation_close(rel, AccessShareLock);
+}
+
 /* ---------------------------------------------------------------------
  * The re-check when a view is read
  * --------------------------------------------------------------------- */

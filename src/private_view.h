@@ -11,4 +11,11 @@
 /* Install the read-time check (only when civic is preloaded). */
 extern void civic_private_view_init(void);
 
+/*
+ * Raise 42P17 unless a view passes the structural rules of a privacy-safe
+ * view and everything it uses is owned by a superuser or by a role with
+ * RUNAS's rights (it is about to run as RUNAS: src/pv_citus.c).
+ */
+extern void civic_private_view_verify(Oid viewid, Oid runas);
+
 #endif							/* CIVIC_PRIVATE_VIEW_H */

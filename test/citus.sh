@@ -206,8 +206,10 @@ check $? "the workers charged nothing for the distributed queries (one budget, o
 
 # A privacy-safe view over the distributed table, read by an analyst with a
 # budget, rights on the (reference) table of wards only and none on people
-# or its shards: refused as any
-# distributed DP query is (VB020), nothing charged, no rows.
+# or its shards.  civic serves the view through civic._private_view_rows(),
+# which runs it as its owner, so that Citus connects to the workers as the
+# owner (src/pv_citus.c): the analyst gets one row per ward and is charged
+# the view's price once, on the coordinator, to its own budget.
 q coord >"$dir/view.log" <<'SQL'
 CREATE ROLE citus_analyst LOGIN;
 CREATE SCHEMA stats;
@@ -219,13 +221,38 @@ SELECT civic.create_private_view('stats.people_by_ward',
   $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.5) AS residents
       FROM wards w LEFT JOIN people p ON p.ward = w.ward GROUP BY w.ward$$, 'citus_analyst');
 SQL
-out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
-        -c "SELECT * FROM stats.people_by_ward" -c "SELECT count(*) FROM people" 2>&1)
-[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]]
-check $? "a privacy-safe view over a distributed table: refused to its analyst (VB020), who cannot read the table"
-[[ $out == *"ERROR:  VB020"*"ERROR:  42501"* && $out != *W1* ]] || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
-[[ $(q coord -c "SELECT count(*) FROM civic.privacy_ledger WHERE role = 'citus_analyst'::regrole") == 0 ]]
-check $? "nothing was charged for the refused view"
+out=$(q coord -c "EXPLAIN (COSTS OFF) SELECT * FROM stats.people_by_ward"
+     psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
+        -c "SELECT count(*), count(DISTINCT ward), count(residents) FROM stats.people_by_ward" \
+        -c "SELECT count(*) FROM people" 2>&1)
+pv_ok() { [[ $out == "Function Scan on _private_view_rows people_by_ward"$'\n'"20|20|20"$'\n'"ERROR:  42501"* ]]; }
+pv_ok
+check $? "a privacy-safe view over a distributed table: its analyst, with no rights on people or its shards, reads one row per ward (served as the view's owner); people itself stays unreadable"
+pv_ok || sed 's/^/#   /' <<<"$out$(grep -i error "$dir/view.log")" | head -n 8
+out=$(q coord -c "SELECT count(*), sum(epsilon) FROM civic.privacy_ledger
+                  WHERE role = 'citus_analyst'::regrole AND dataset = 'public.people'"
+      for n in w1 w2; do q "$n" -c "SELECT count(*) FROM civic.privacy_ledger WHERE role::text = 'citus_analyst'"; done)
+[[ $out == $'1|0.5\n0\n0' ]]
+check $? "the analyst was charged the view's price exactly once, on the coordinator's ledger (nothing on the workers')"
+[[ $out == $'1|0.5\n0\n0' ]] || sed 's/^/#   /' <<<"$out
+$(q coord -c "SELECT * FROM civic.privacy_ledger WHERE role = 'citus_analyst'::regrole")" | head -n 12
+# Each reference costs once: a self-join of the view, twice.
+out=$(psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_analyst -d civic_citus \
+        -c "SELECT count(*) FROM stats.people_by_ward a JOIN stats.people_by_ward b USING (ward)" 2>&1
+      q coord -c "SELECT count(*), sum(epsilon) FROM civic.privacy_ledger
+                  WHERE role = 'citus_analyst'::regrole AND dataset = 'public.people'")
+[[ $out == $'20\n3|1.5' ]]
+check $? "a self-join of the view costs its analyst twice"
+[[ $out == $'20\n3|1.5' ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+# The analyst has no rights on the shards on the workers either.
+vshard=$(q w1 -c "SELECT min(s.shardid) FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid)
+                  WHERE s.logicalrelid = 'people'::regclass
+                    AND p.groupid = (SELECT groupid FROM pg_dist_local_group)")
+out=$(psql -X -q -At -h 127.0.0.1 -p "${port[w1]}" -U citus_analyst -d civic_citus -v VERBOSITY=verbose \
+        -c "SET citus.override_table_visibility = off" -c "SELECT count(*) FROM public.people_$vshard" 2>&1)
+[[ -n $vshard && $out == *"ERROR:  42501"*"people_$vshard"* ]]
+check $? "on a worker, the view's analyst cannot read people's shards (42501)"
+[[ -n $vshard && $out == *"ERROR:  42501"*"people_$vshard"* ]] || sed 's/^/#   /' <<<"shard=$vshard $out" | head -n 5
 
 # Shards are their distributed table.  The coordinator holds a placement of
 # every reference table: a DP query reading that shard directly (as a
