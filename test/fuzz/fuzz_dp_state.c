@@ -23,9 +23,6 @@
 extern Datum dp_state_recv(PG_FUNCTION_ARGS);
 extern Datum dp_state_send(PG_FUNCTION_ARGS);
 
-int			LLVMFuzzerInitialize(int *argc, char ***argv);
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define FAKE_DOMAIN_OID 99999
 
 /* The faked catalogue: the types and collations the check may look up. */
@@ -143,23 +140,7 @@ fuzz_recv(const uint8_t *data, size_t size)
 		fuzz_fail("dp_state_recv refuses what dp_state_send gave");
 }
 
-static const FuzzTarget targets[] = {
+const FuzzTarget fuzz_targets[] = {
 	{"dp_state_recv", fuzz_recv},
 	{NULL, NULL}
 };
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_select(targets);
-	return 0;
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_reset();
-	fuzz_target(data, size);
-	fuzz_reset();
-	return 0;
-}
