@@ -1774,8 +1774,13 @@ meter_query(QueryDesc *qd, int eflags)
 		found_dp_aggref(orig, civic_dp_agg_info(orig->aggfnoid), &ws);
 		local_found = lappend(local_found, llast(ws.found));
 	}
-	/* ... and the task itself: only those aggregates, each once */
-	if (nested_in_citus && ws.found != NIL && !civic_plan_noted(qd->plannedstmt))
+	/*
+	 * ... and the task itself: only those aggregates, each once, in a plan
+	 * that reads Citus's intermediate results as the task does (not a DP
+	 * query of a function run meanwhile, in a CTE's task, over other data)
+	 */
+	if (nested_in_citus && ws.citus && ws.found != NIL &&
+		!civic_plan_noted(qd->plannedstmt))
 		task_of_local = local_task_claim(qd->plannedstmt, ws.found);
 
 	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
