@@ -1817,6 +1817,20 @@ meter_query(QueryDesc *qd, int eflags)
 				 errdetail("The query reads a Citus table or shard on a node that is not the Citus coordinator; the budgets of distributed tables are kept on the coordinator alone."),
 				 errhint("Connect to the coordinator.")));
 
+	/*
+	 * Citus reads a distributed table's shards as the session user, on the
+	 * workers: a privacy-safe view over one, read by a role without rights
+	 * on its tables, would fail there after being charged.  Refuse it
+	 * before.
+	 */
+	if (dp_views != NIL && (ws.citus || civic_plan_noted(qd->plannedstmt)) &&
+		reads_protected_table(qd->plannedstmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("a privacy-safe view over a distributed (Citus) table cannot be read by a role without rights on its tables"),
+				 errdetail("Citus reads the shards on the workers as the session user; the query would fail there after being charged."),
+				 errhint("Read the view as a role that can read its tables, or over a local copy.")));
+
 	/* a plan that returns no row without reading anything costs nothing */
 	if (plan_runs_nothing(qd->plannedstmt))
 		return;
