@@ -172,6 +172,22 @@ scan_walker(Node *node, QueryScan *scan)
 	return expression_tree_walker(node, scan_walker, (void *) scan);
 }
 
+/*
+ * The DP Aggrefs of the query's own level (select list, HAVING), in order,
+ * without those of its subqueries: Citus's coord_combine_agg calls stand
+ * for these, while a subquery (a SubLink in WHERE, a CTE) that Citus plans
+ * on its own has its own plan and notes.
+ */
+static bool
+top_level_walker(Node *node, List **found)
+{
+	if (node == NULL || IsA(node, Query))
+		return false;
+	if (IsA(node, Aggref) && civic_dp_agg_info(((Aggref *) node)->aggfnoid)->is_dp)
+		*found = lappend(*found, node);
+	return expression_tree_walker(node, top_level_walker, (void *) found);
+}
+
 /* ---------------------------------------------------------------------
  * Shaping the query for Citus
  * --------------------------------------------------------------------- */
@@ -473,7 +489,7 @@ same_params(Aggref *a, Aggref *b)
  * will do.  Refuse a plan where neither rule tells them apart.
  */
 static void
-note_combines(MemoryContext owner, PlanScan *ps, List *dp_aggrefs)
+note_combines(MemoryContext owner, PlanScan *ps, List *top_aggrefs, List *dp_aggrefs)
 {
 	ListCell   *lc;
 
@@ -495,9 +511,14 @@ note_combines(MemoryContext owner, PlanScan *ps, List *dp_aggrefs)
 			if (combine_target(lfirst(lc2)) == oid)
 				k++;
 		}
-		foreach(lc2, dp_aggrefs)
+		/* the query level's own first; others only if it has none */
+		foreach(lc2, top_aggrefs)
 			if (((Aggref *) lfirst(lc2))->aggfnoid == oid)
 				same = lappend(same, lfirst(lc2));
+		if (same == NIL)
+			foreach(lc2, dp_aggrefs)
+				if (((Aggref *) lfirst(lc2))->aggfnoid == oid)
+					same = lappend(same, lfirst(lc2));
 		foreach(lc2, same)
 			if (!same_params(linitial(same), lfirst(lc2)))
 				uniform = false;
@@ -621,6 +642,7 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 	uint64		planned_before;
 	List	   *local_task = NIL;
 	List	   *relations;
+	List	   *top_aggrefs = NIL;
 	MemoryContext owner;
 	ListCell   *lc;
 
@@ -657,6 +679,8 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 					 errhint("ALTER EXTENSION civic UPDATE on every node.")));
 		aggref->aggfnoid = twin;
 	}
+	(void) top_level_walker((Node *) parse->targetList, &top_aggrefs);
+	(void) top_level_walker(parse->havingQual, &top_aggrefs);
 	/* 2. no whole-aggregate pushdown through GROUP BY */
 	(void) regroup_walker((Node *) parse, NULL);
 	relations = copyObject(scan.relations);
@@ -703,7 +727,7 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	/* 3-5. notes that live as long as the plan */
 	owner = GetMemoryChunkContext(pstmt);
-	note_combines(owner, &ps, scan.dp_aggrefs);
+	note_combines(owner, &ps, top_aggrefs, scan.dp_aggrefs);
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(owner);
 

@@ -1851,8 +1851,13 @@ meter_query(QueryDesc *qd, int eflags)
 		found_dp_aggref(orig, civic_dp_agg_info(orig->aggfnoid), &ws);
 		local_found = lappend(local_found, llast(ws.found));
 	}
-	/* ... and the task itself: only those aggregates, each once */
-	if (nested_in_citus && ws.found != NIL && !civic_plan_noted(qd->plannedstmt))
+	/*
+	 * ... and the task itself: only those aggregates, each once, in a plan
+	 * that reads Citus's intermediate results as the task does (not a DP
+	 * query of a function run meanwhile, in a CTE's task, over other data)
+	 */
+	if (nested_in_citus && ws.citus && ws.found != NIL &&
+		!civic_plan_noted(qd->plannedstmt))
 		task_of_local = local_task_claim(qd->plannedstmt, ws.found);
 
 	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
@@ -1888,6 +1893,20 @@ meter_query(QueryDesc *qd, int eflags)
 				 errmsg("differentially-private aggregates over distributed (Citus) data run on the coordinator only"),
 				 errdetail("The query reads a Citus table or shard on a node that is not the Citus coordinator; the budgets of distributed tables are kept on the coordinator alone."),
 				 errhint("Connect to the coordinator.")));
+
+	/*
+	 * Citus reads a distributed table's shards as the session user, on the
+	 * workers: a privacy-safe view over one, read by a role without rights
+	 * on its tables, would fail there after being charged.  Refuse it
+	 * before.
+	 */
+	if (dp_views != NIL && (ws.citus || civic_plan_noted(qd->plannedstmt)) &&
+		reads_protected_table(qd->plannedstmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("a privacy-safe view over a distributed (Citus) table cannot be read by a role without rights on its tables"),
+				 errdetail("Citus reads the shards on the workers as the session user; the query would fail there after being charged."),
+				 errhint("Read the view as a role that can read its tables, or over a local copy.")));
 
 	/* a plan that returns no row without reading anything costs nothing */
 	if (plan_runs_nothing(qd->plannedstmt))

@@ -291,5 +291,89 @@ refused w1 "on a worker (Citus MX), a distributed DP query is refused (VB020)" \
   "SELECT civic.dp_count(0.5) FROM people"
 [[ $(q w1 -c "SELECT count(*) FROM civic.privacy_ledger WHERE dataset LIKE 'public.people%'") == 0 ]]
 check $? "nothing of people's was charged on the worker's ledger"
+
+# ---------------------------------------------------------------------
+# attacks: an analyst with SQL and time, a DBA making mistakes
+# ---------------------------------------------------------------------
+# refused_any DESCRIPTION SQL: fails with VB020 or VB002, nothing charged to people
+refused_any() {
+  local before out
+  before=$(spent public.people)
+  out=$(q coord -c "$2")
+  [[ $out == *"ERROR:  VB0"[02][02]* && $out != *"|"* && $(spent public.people) == "$before" ]]
+  check $? "$1"
+  [[ $out == *"ERROR:  VB0"* ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+}
+# Several DP aggregates of one kind with different parameters: a scalar
+# subquery in WHERE (planned by Citus on its own) sits between the select
+# list and HAVING; each coord_combine_agg must keep its own parameters
+# (0.1 + 2.0 + 0.3, not the subquery's 2.0 for the HAVING one).
+eps=2.4 runs "attack: DP counts with different epsilons in the select list, a WHERE subquery and HAVING: each charged its own" \
+  "SELECT civic.dp_count(0.1) FROM people WHERE (SELECT civic.dp_count(2.0) FROM people) IS NOT NULL
+   HAVING civic.dp_count(0.3) > -1e9" 'NF == 1 { n++ } END { exit n != 1 }'
+out=$(q coord -c "SELECT civic.dp_sum(income, 0, 100000, 0.5) FROM people
+                  WHERE (SELECT civic.dp_sum(income, 0, 1, 0.5) FROM people) IS NOT NULL
+                  HAVING civic.dp_sum(income, 0, 2, 0.5) > -1e12")
+[[ $out != *ERROR* && $out != "" ]]
+check $? "attack: DP sums with different bounds in the select list, a WHERE subquery and HAVING: each combined with its own bounds"
+[[ $out != *ERROR* ]] || sed 's/^/#   /' <<<"$out" | head -n 3
+eps=1.0 runs "attack: UNION ALL of two DP queries: charged for both" \
+  "SELECT count(*) FROM (SELECT civic.dp_count(0.5) FROM people UNION ALL SELECT civic.dp_count(0.5) FROM people) s" \
+  '$1 == 2 { n++ } END { exit n != 1 }'
+eps=0.5 runs "attack: a window function over DP results: charged once" \
+  "SELECT ward, n, sum(n) OVER () FROM (SELECT ward, civic.dp_count(0.5) n FROM people GROUP BY ward) s" \
+  '{ n++ } END { exit n != 20 }'
+eps=0.5 runs "attack: ORDER BY the DP aggregate LIMIT 2: charged once" \
+  "SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward ORDER BY civic.dp_count(0.5) LIMIT 2" \
+  '{ n++ } END { exit n != 2 }'
+# (Citus computes the HAVING aggregate as a coord_combine_agg of its own:
+# two draws, each charged -- unlike a local query, where they are one)
+eps=1.0 runs "attack: HAVING on the DP aggregate in the select list: two draws, each charged" \
+  "SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward HAVING civic.dp_count(0.5) > 0" \
+  '{ n++ } END { exit n != 20 }'
+eps=0.5 runs "attack: DISTINCT over DP results: charged once" \
+  "SELECT DISTINCT ward, civic.dp_count(0.5) FROM people GROUP BY ward" '{ n++ } END { exit n != 20 }'
+eps=0.5 runs "attack: the twin called by its own name: charged as the DP aggregate" \
+  "SELECT civic._dist_dp_count(0.5) FROM people" '($1 - 5000)^2 < 60^2 { n++ } END { exit n != 1 }'
+before=$(spent public.people)
+out=$(q coord -c "SELECT civic.dp_count(0.5) OVER () FROM people LIMIT 1")
+[[ $out == *"ERROR:  0A000"*"window function"* && $(spent public.people) == "$before" ]]
+check $? "attack: a DP aggregate as a window function over the distributed table: refused (0A000), nothing charged"
+refused_any "attack: a prepared statement under force_generic_plan: refused, nothing charged" \
+  "SET plan_cache_mode = force_generic_plan; PREPARE g(int) AS SELECT ward, civic.dp_count(0.5) FROM people WHERE id > \$1 GROUP BY ward; EXECUTE g(0)"
+refused_any "attack: a prepared statement's cached plan (a copy without civic's notes): refused, nothing charged" \
+  "PREPARE c AS SELECT civic.dp_count(0.5) FROM people; EXECUTE c; EXECUTE c; EXECUTE c; EXECUTE c; EXECUTE c; EXECUTE c"
+q coord >/dev/null <<'SQL'
+CREATE FUNCTION dp_in_plpgsql() RETURNS bigint LANGUAGE plpgsql AS
+$$BEGIN RETURN (SELECT civic.dp_count(0.5) FROM people); END$$;
+SQL
+refused_any "attack: a DP query over the distributed table in a plpgsql function (a saved plan): refused" \
+  "SELECT dp_in_plpgsql() FROM generate_series(1, 3)"
+refused_any "attack: a cursor over a distributed DP query: refused, nothing charged" \
+  "BEGIN; DECLARE dc CURSOR FOR SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward; FETCH 2 FROM dc; FETCH 2 FROM dc; COMMIT"
+q coord -c "CREATE AGGREGATE my_count_state(float8) (SFUNC = civic._dist_dp_count_trans, STYPE = civic.dp_state,
+                                                     COMBINEFUNC = civic._dist_dp_count_combine)" >/dev/null
+state=$(q coord -c "SELECT my_count_state(0.5)::text FROM local_people")
+refused_any "attack: a state computed by hand, combined and finalised by coord_combine_agg over VALUES: refused" \
+  "SELECT coord_combine_agg('civic._dist_dp_count(float8)'::regprocedure, s::cstring, NULL::bigint) FROM (VALUES ('$state')) v(s)"
+refused_any "... and as a scalar subquery beside a distributed DP query: refused" \
+  "SELECT civic.dp_count(0.5), (SELECT coord_combine_agg('civic._dist_dp_count(float8)'::regprocedure, '$state'::cstring, NULL::bigint)) FROM people"
+refused_any "... and with the aggregate named by an expression: refused" \
+  "SELECT coord_combine_agg(('civic._dist_dp_count(float8)'::text)::regprocedure, s::cstring, NULL::bigint) FROM (VALUES ('$state')) v(s)"
+# The local-task claim: a function run in a CTE that Citus executes
+# locally before the task must not take the task's charge for a DP query
+# of its own (over other data), released through a NOTICE.
+q coord >/dev/null <<'SQL'
+CREATE FUNCTION claim_leak() RETURNS int LANGUAGE plpgsql AS
+$$DECLARE v bigint;
+BEGIN SELECT civic._dist_dp_count(0.5) INTO v FROM generate_series(1, 1000); RAISE NOTICE 'leaked %', v; RETURN 1; END$$;
+SQL
+out=$(q coord -c "WITH x AS MATERIALIZED (SELECT claim_leak() FROM wards LIMIT 1)
+                  SELECT w.ward, civic.dp_count(0.5) FROM wards w LEFT JOIN people p USING (ward) CROSS JOIN x GROUP BY w.ward")
+[[ $out != *leaked* ]]
+check $? "attack: a DP query in a function run by a CTE cannot finalise with the local task's charge"
+[[ $out != *leaked* ]] || sed 's/^/#   /' <<<"$out" | head -n 3
+[[ $(q coord -c 'SELECT 1') == 1 && $(q w1 -c 'SELECT 1') == 1 && $(q w2 -c 'SELECT 1') == 1 ]]
+check $? "attack: every node is still up (no backend crashed)"
 echo "1..$t"
 exit 0
