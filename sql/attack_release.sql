@@ -113,6 +113,31 @@ SELECT count(*) FILTER (WHERE super) AS ran_as_superuser, count(*) FILTER (WHERE
 SELECT source, sdc, epsilon, published_by, computations FROM civic.releases WHERE name = 'relatk_a';
 SELECT count(*) FILTER (WHERE n_suppressed) > 0 AS still_suppressed FROM relatk_out.relatk_a_borough;
 
+-- 6. Complementary disclosure (documented, not prevented): in a consistent
+-- release the wards add up exactly to their borough, so a borough with one
+-- suppressed ward gives that ward's value as borough minus the other wards.
+-- Here the noise is zero (epsilon 4000 per level, as in release_sdc), so
+-- the value recovered is the true count: 3 people in the first ward of
+-- every borough, suppressed, and 20 in the second.
+CREATE TABLE relatk_src.wards AS
+SELECT ST_PointOnSurface(w.geom)::civic.bng AS p, w.code::text AS ward, w.k
+  FROM (SELECT code, geom, row_number() OVER (PARTITION BY parent ORDER BY code) AS k
+          FROM civic.boundary WHERE level = 'ward' AND vintage = 2022) w
+ CROSS JOIN LATERAL generate_series(1, CASE w.k WHEN 1 THEN 3 ELSE 20 END)
+ WHERE w.k <= 2;
+GRANT SELECT ON relatk_src.wards TO regress_relatk_pub;
+SELECT civic.set_budget('regress_relatk_pub', 'relatk_src.wards', 100000);
+SET SESSION AUTHORIZATION regress_relatk_pub;
+SELECT count(*) FROM civic.publish_release('relatk_k', 'relatk_src.wards', 'p', '[{"name": "n", "kind": "count"}]',
+    8000, 'relatk_out', levels => '{ward,borough}', vintage => 2022, consistent => true, sdc => '{"suppress": 8}');
+RESET SESSION AUTHORIZATION;
+SELECT count(*) AS boroughs, count(*) FILTER (WHERE r.recovered = t.n) AS suppressed_ward_recovered
+  FROM (SELECT w.area_code, b.n - (SELECT sum(o.n) FROM relatk_out.relatk_k_ward o
+                                     WHERE o.parent_code = b.area_code AND NOT o.n_suppressed) AS recovered
+          FROM relatk_out.relatk_k_ward w JOIN relatk_out.relatk_k_borough b ON b.area_code = w.parent_code
+         WHERE w.n_suppressed) r
+  JOIN (SELECT ward, count(*) AS n FROM relatk_src.wards GROUP BY 1) t ON t.ward = r.area_code;
+
 -- clean up
 SELECT civic.drop_release(name) FROM civic.releases WHERE name LIKE 'relatk%' ORDER BY name;
 DROP SCHEMA relatk_out CASCADE;
