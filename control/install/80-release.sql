@@ -90,7 +90,7 @@ COMMENT ON FUNCTION civic._release_owned(pg_catalog.text[]) IS
 -- tables by it.  Only refresh_release's bookkeeping changes afterwards.
 CREATE FUNCTION civic._release_fixed()
     RETURNS trigger
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS $fn$
 BEGIN
