@@ -85,6 +85,37 @@ $$;
 COMMENT ON FUNCTION civic._release_owned(pg_catalog.text[]) IS
     'true when the current role owns (or is a member of the owner of) every existing table in the list; used by the row-level security of civic.release';
 
+-- A release's declaration is fixed at publication: refresh_release replays
+-- it (possibly run by another role), and civic.releases describes the
+-- tables by it.  Only refresh_release's bookkeeping changes afterwards.
+CREATE FUNCTION civic._release_fixed()
+    RETURNS trigger
+    LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+BEGIN
+    IF (NEW.name, NEW.source, NEW.location, NEW.location_kind, NEW.unit, NEW.levels, NEW.vintage,
+        NEW.measures, NEW.epsilon, NEW.delta, NEW.consistent, NEW.confidence, NEW.sdc, NEW.geometry,
+        NEW.geojson_simplify, NEW.target_schema, NEW.tables, NEW.grantees, NEW.published_by, NEW.published_at)
+       IS DISTINCT FROM
+       (OLD.name, OLD.source, OLD.location, OLD.location_kind, OLD.unit, OLD.levels, OLD.vintage,
+        OLD.measures, OLD.epsilon, OLD.delta, OLD.consistent, OLD.confidence, OLD.sdc, OLD.geometry,
+        OLD.geojson_simplify, OLD.target_schema, OLD.tables, OLD.grantees, OLD.published_by, OLD.published_at)
+       OR NEW.computations OPERATOR(pg_catalog.<) OLD.computations THEN
+        RAISE EXCEPTION 'the declaration of release "%" cannot be changed', OLD.name USING ERRCODE = '42501',
+            DETAIL = 'A release is recomputed by civic.refresh_release() as it was published; only refreshed_at and computations (upwards) change.',
+            HINT = 'Drop the release with civic.drop_release() and publish it again with the new declaration.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION civic._release_fixed() IS
+    'trigger of civic.release: refuses any change to a release''s declaration (only refreshed_at and a growing computations change)';
+CREATE TRIGGER release_fixed BEFORE UPDATE ON civic.release
+    FOR EACH ROW EXECUTE FUNCTION civic._release_fixed();
+COMMENT ON TRIGGER release_fixed ON civic.release IS
+    'a release''s declaration is fixed at publication';
+
 ALTER TABLE civic.release ENABLE ROW LEVEL SECURITY;
 CREATE POLICY release_read ON civic.release FOR SELECT USING (true);
 CREATE POLICY release_insert ON civic.release FOR INSERT
@@ -1127,7 +1158,7 @@ CREATE FUNCTION civic.refresh_release(name pg_catalog.text)
     AS $fn$
 DECLARE
     r civic.release;
-    t pg_catalog.text;
+    t pg_catalog.text; own pg_catalog.text;
 BEGIN
     SELECT x.* INTO r FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) refresh_release.name;
     IF NOT FOUND THEN
@@ -1136,6 +1167,21 @@ BEGIN
     IF NOT civic._release_owned(r.tables) THEN
         RAISE EXCEPTION 'permission denied to refresh release "%"', name USING ERRCODE = '42501',
             DETAIL = 'Only the owner of a release''s tables refreshes it.';
+    END IF;
+    -- The owner of the tables can hang triggers, rules, defaults or policies
+    -- on them, which run with the rights of whoever writes the rows: a
+    -- superuser or a member of the owner refreshing would run the owner's
+    -- code with its own rights.  So a refresh runs as the owner itself.
+    SELECT c.oid::pg_catalog.regclass::pg_catalog.text, c.relowner::pg_catalog.regrole::pg_catalog.text
+      INTO t, own
+      FROM pg_catalog.unnest(r.tables) AS u(n)
+      JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(u.n)
+     WHERE c.relowner OPERATOR(pg_catalog.<>) (SELECT a.oid FROM pg_catalog.pg_roles a WHERE a.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+     LIMIT 1;
+    IF t IS NOT NULL THEN
+        RAISE EXCEPTION 'release "%" is refreshed by the owner of its tables, %', name, own USING ERRCODE = '42501',
+            DETAIL = pg_catalog.format('Table %s belongs to %s, whose triggers and defaults would run with the rights of role %s.', t, own, CURRENT_USER),
+            HINT = pg_catalog.format('SET ROLE %s before refreshing, after checking its tables.', own);
     END IF;
     PERFORM FROM civic.release x WHERE x.name OPERATOR(pg_catalog.=) r.name FOR UPDATE;
     FOREACH t IN ARRAY r.tables LOOP
