@@ -1117,11 +1117,10 @@ active_query_end(void *arg)
 		active_citus--;
 }
 
-/* Whether a plan reads a table the session user cannot read directly. */
+/* Whether a plan reads a table the role cannot read directly. */
 static bool
-reads_protected_table(PlannedStmt *pstmt)
+reads_table_denied_to(PlannedStmt *pstmt, Oid roleid)
 {
-	Oid			roleid = GetSessionUserId();
 	ListCell   *lc;
 
 	/* (a background process without a session user talks to no client) */
@@ -1135,6 +1134,13 @@ reads_protected_table(PlannedStmt *pstmt)
 			return true;
 	}
 	return false;
+}
+
+/* ... the session user: a query a privacy rule protects */
+static bool
+reads_protected_table(PlannedStmt *pstmt)
+{
+	return reads_table_denied_to(pstmt, GetSessionUserId());
 }
 
 /* Track a query for as long as its executor state lives; true if protected. */
@@ -1895,17 +1901,18 @@ meter_query(QueryDesc *qd, int eflags)
 				 errhint("Connect to the coordinator.")));
 
 	/*
-	 * Citus reads a distributed table's shards as the session user, on the
-	 * workers: a privacy-safe view over one, read by a role without rights
-	 * on its tables, would fail there after being charged.  Refuse it
-	 * before.
+	 * Citus reads a distributed table's shards on the workers as the
+	 * current user: a privacy-safe view over one, read by a role without
+	 * rights on its tables, would fail there after being charged.  Refuse
+	 * it before.  (pv_citus.c serves such a view as its owner, so this
+	 * stops only a read that bypasses it.)
 	 */
 	if (dp_views != NIL && (ws.citus || civic_plan_noted(qd->plannedstmt)) &&
-		reads_protected_table(qd->plannedstmt))
+		reads_table_denied_to(qd->plannedstmt, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
 				 errmsg("a privacy-safe view over a distributed (Citus) table cannot be read by a role without rights on its tables"),
-				 errdetail("Citus reads the shards on the workers as the session user; the query would fail there after being charged."),
+				 errdetail("Citus reads the shards on the workers as the current user; the query would fail there after being charged."),
 				 errhint("Read the view as a role that can read its tables, or over a local copy.")));
 
 	/* a plan that returns no row without reading anything costs nothing */
