@@ -25,6 +25,7 @@
 #include "catalog/pg_namespace.h"
 #include "common/hashfn.h"
 #include "mb/pg_wchar.h"
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -158,6 +159,41 @@ civic_citus_is_table(Oid relid)
 	if (rel != NULL)
 		table_close(rel, AccessShareLock);
 	return tup != NULL;
+}
+
+/* The distribution column of a Citus table (citus_meta.h). */
+AttrNumber
+civic_citus_distribution_column(Oid relid)
+{
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Relation	rel;
+	AttrNumber	result = -1;
+
+	tup = citus_catalog_row("pg_dist_partition", "logicalrelid", F_OIDEQ,
+							ObjectIdGetDatum(relid), &desc, &rel);
+	if (tup != NULL)
+	{
+		AttrNumber	att = get_attnum(RelationGetRelid(rel), "partkey");
+		bool		isnull = true;
+		Datum		d = att != InvalidAttrNumber ? heap_getattr(tup, att, desc, &isnull) : (Datum) 0;
+
+		if (att == InvalidAttrNumber)
+			result = -1;
+		else if (isnull)
+			result = 0;
+		else
+		{
+			/* the column as Citus stores it: a Var in node-string form */
+			Node	   *key = stringToNode(TextDatumGetCString(d));
+
+			if (key != NULL && IsA(key, Var) && ((Var *) key)->varattno > 0)
+				result = ((Var *) key)->varattno;
+		}
+	}
+	if (rel != NULL)
+		table_close(rel, AccessShareLock);
+	return result;
 }
 
 /*

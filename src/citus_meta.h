@@ -14,6 +14,12 @@
 extern Oid	civic_citus_shard_table(Oid relid);
 /* Whether RELID is a Citus table (distributed, reference, Citus-local). */
 extern bool civic_citus_is_table(Oid relid);
+/*
+ * The distribution column of a Citus table: its attribute number, 0 for a
+ * table without one (reference, Citus-local), -1 when RELID is no Citus
+ * table or its metadata cannot be read.
+ */
+extern AttrNumber civic_citus_distribution_column(Oid relid);
 /* Whether this node is Citus's coordinator (true without Citus). */
 extern bool civic_citus_is_coordinator(void);
 

@@ -42,17 +42,20 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
+#include "parser/parsetree.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_func.h"
 #include "catalog/pg_proc.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -61,6 +64,7 @@
 
 #include "citus_plan.h"
 #include "citus_meta.h"
+#include "dp_grid.h"
 #include "dp_params.h"
 #include "errcodes.h"
 #include "plan_notes.h"
@@ -116,6 +120,8 @@ typedef struct QueryScan
 	bool		reads_citus;
 	bool		forged;			/* Citus's aggregates over a DP aggregate,
 								 * written by hand */
+	bool		releases;		/* civic's release functions, written by
+								 * hand (dp_release.c) */
 } QueryScan;
 
 /* Whether an Aggref of Citus's names a DP aggregate (or may, at run time). */
@@ -169,6 +175,8 @@ scan_walker(Node *node, QueryScan *scan)
 				 citus_agg_over_dp(aggref))
 			scan->forged = true;
 	}
+	if (IsA(node, FuncExpr) && civic_dp_agg_info(((FuncExpr *) node)->funcid)->release)
+		scan->releases = true;
 	return expression_tree_walker(node, scan_walker, (void *) scan);
 }
 
@@ -592,6 +600,454 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
 	return pstmt;
 }
 
+/* ---------------------------------------------------------------------
+ * The fast path: Citus's own count and sum
+ *
+ * Citus runs a custom aggregate through worker_partial_agg and
+ * coord_combine_agg, a generic path that costs about 1.6 times a built-in
+ * aggregate before civic does anything (bench/citus.sh).  dp_count and
+ * dp_sum(bigint ...) with a grid step of 1 release the exact count, or the
+ * exact sum of the clamped values, plus noise: so the hook may write them
+ * as civic's release functions over PostgreSQL's count(*) and
+ * sum(LEAST(GREATEST(value, lower), upper)), which Citus pushes to the
+ * workers and combines natively (dp_release.c).  Each call carries its
+ * slot, the index of the DP Aggref it stands for; the plan is kept only
+ * if each slot's call appears exactly once, in the projection or HAVING
+ * of an Agg node of the coordinator's plan, where it is evaluated once per
+ * group; otherwise the query is planned again the general way (twins).
+ * --------------------------------------------------------------------- */
+
+typedef struct FastForm
+{
+	List	   *sources;		/* the query's DP Aggrefs, by slot */
+	bool		ok;				/* every DP aggregate has a fast form */
+	Oid			count_release;
+	Oid			sum_release_numeric;
+	Oid			sum_release_int8;
+} FastForm;
+
+/* A non-null Const of TYPE: its value. */
+static bool
+const_of(Expr *expr, Oid type, Datum *value)
+{
+	if (expr == NULL || !IsA(expr, Const) || ((Const *) expr)->consttype != type ||
+		((Const *) expr)->constisnull)
+		return false;
+	*value = ((Const *) expr)->constvalue;
+	return true;
+}
+
+static Oid
+release_oid(const char *name, int nargs, Oid *argtypes)
+{
+	return LookupFuncName(list_make2(makeString("civic"), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
+}
+
+static Aggref *
+builtin_agg(Oid aggfnoid, Oid result, Expr *arg, Oid argtype)
+{
+	Aggref	   *a = makeNode(Aggref);
+
+	a->aggfnoid = aggfnoid;
+	a->aggtype = result;
+	a->aggcollid = InvalidOid;
+	a->inputcollid = InvalidOid;
+	a->aggtranstype = InvalidOid;
+	a->aggkind = AGGKIND_NORMAL;
+	a->agglevelsup = 0;
+	a->aggsplit = AGGSPLIT_SIMPLE;
+	a->aggno = -1;
+	a->aggtransno = -1;
+	a->location = -1;
+	if (arg == NULL)
+		a->aggstar = true;
+	else
+	{
+		a->aggargtypes = list_make1_oid(argtype);
+		a->args = list_make1(makeTargetEntry(arg, 1, NULL, false));
+	}
+	return a;
+}
+
+static Expr *
+clamp(Expr *value, Oid type, Datum lower, Datum upper)
+{
+	MinMaxExpr *lo = makeNode(MinMaxExpr);
+	MinMaxExpr *hi = makeNode(MinMaxExpr);
+	int			len = type == INT4OID ? 4 : 8;
+
+	lo->minmaxtype = type;
+	lo->op = IS_GREATEST;
+	lo->args = list_make2(value, makeConst(type, -1, InvalidOid, len, lower, false, true));
+	lo->location = -1;
+	hi->minmaxtype = type;
+	hi->op = IS_LEAST;
+	hi->args = list_make2(lo, makeConst(type, -1, InvalidOid, len, upper, false, true));
+	hi->location = -1;
+	return (Expr *) hi;
+}
+
+/* The fast form of one DP Aggref, or NULL if it has none. */
+static Expr *
+fast_form_of(Aggref *aggref, FastForm *ff)
+{
+	const CivicDpAggInfo *info = civic_dp_agg_info(aggref->aggfnoid);
+	Oid		   *argtypes;
+	int			nargs;
+	int			i;
+	Datum		eps,
+				delta = Float8GetDatum(0.0),
+				lower,
+				upper;
+	Const	   *slot;
+	Expr	   *call_arg;
+	Oid			release;
+
+	if (!info->is_dp || info->twin || info->per_unit ||
+		aggref->aggdistinct != NIL || aggref->aggorder != NIL ||
+		aggref->aggfilter != NULL || aggref->agglevelsup != 0 ||
+		aggref->aggkind != AGGKIND_NORMAL)
+		return NULL;
+	get_func_signature(aggref->aggfnoid, &argtypes, &nargs);
+	if (!const_of(civic_dp_arg(info, aggref, CIVIC_DP_EPSILON), FLOAT8OID, &eps))
+		return NULL;
+	if (info->arg[CIVIC_DP_DELTA] >= 0 &&
+		!const_of(civic_dp_arg(info, aggref, CIVIC_DP_DELTA), FLOAT8OID, &delta))
+		return NULL;
+	/* (invalid parameters: the general path reports them) */
+	if (!civic_dp_privacy_valid(DatumGetFloat8(eps), DatumGetFloat8(delta)))
+		return NULL;
+	slot = makeConst(INT4OID, -1, InvalidOid, 4,
+					 Int32GetDatum(list_length(ff->sources)), false, true);
+
+	if (strcmp(info->name, "dp_count") == 0)
+	{
+		for (i = 0; i < nargs; i++)
+			if (argtypes[i] != FLOAT8OID)
+				return NULL;
+		call_arg = (Expr *) builtin_agg(F_COUNT_, INT8OID, NULL, InvalidOid);
+		release = ff->count_release;
+		ff->sources = lappend(ff->sources, copyObject(aggref));
+		return (Expr *) makeFuncExpr(release, INT8OID,
+									 list_make4(call_arg,
+												makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
+												makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL),
+												slot),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+	if (strcmp(info->name, "dp_sum") == 0 && (nargs == 4 || nargs == 5) &&
+		argtypes[0] == INT8OID && argtypes[1] == INT8OID && argtypes[2] == INT8OID)
+	{
+		Expr	   *value = linitial_node(TargetEntry, aggref->args)->expr;
+		DpGrid		grid;
+		int64		lo,
+					hi;
+
+		if (!const_of(civic_dp_arg(info, aggref, CIVIC_DP_LOWER), INT8OID, &lower) ||
+			!const_of(civic_dp_arg(info, aggref, CIVIC_DP_UPPER), INT8OID, &upper))
+			return NULL;
+		lo = DatumGetInt64(lower);
+		hi = DatumGetInt64(upper);
+		if (lo > hi)
+			return NULL;
+		dp_int_grid(lo, hi, DatumGetFloat8(eps), DatumGetFloat8(delta), &grid);
+		if (grid.k != 0)
+			return NULL;
+		/* an int4 column widened to bigint: clamp and sum it as int4 */
+		if (IsA(value, FuncExpr) && ((FuncExpr *) value)->funcid == F_INT8_INT4 &&
+			lo >= PG_INT32_MIN && hi <= PG_INT32_MAX)
+		{
+			call_arg = (Expr *) builtin_agg(F_SUM_INT4, INT8OID,
+											clamp(linitial(((FuncExpr *) value)->args), INT4OID,
+												  Int32GetDatum((int32) lo), Int32GetDatum((int32) hi)),
+											INT4OID);
+			release = ff->sum_release_int8;
+		}
+		else
+		{
+			call_arg = (Expr *) builtin_agg(F_SUM_INT8, NUMERICOID,
+											clamp(value, INT8OID, lower, upper), INT8OID);
+			release = ff->sum_release_numeric;
+		}
+		ff->sources = lappend(ff->sources, copyObject(aggref));
+		return (Expr *) makeFuncExpr(release, INT8OID,
+									 lappend(list_make5(call_arg,
+														makeConst(INT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL),
+														makeConst(INT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL),
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL)),
+											 slot),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+	return NULL;
+}
+
+static Node *
+fast_mutator(Node *node, FastForm *ff)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Query))
+		return node;			/* (the fast path has no DP aggregate there) */
+	if (IsA(node, Aggref) && civic_dp_agg_info(((Aggref *) node)->aggfnoid)->is_dp)
+	{
+		Expr	   *call = fast_form_of((Aggref *) node, ff);
+
+		if (call == NULL)
+		{
+			ff->ok = false;
+			return node;
+		}
+		return (Node *) call;
+	}
+	return expression_tree_mutator(node, fast_mutator, (void *) ff);
+}
+
+/*
+ * Keep Citus from pushing the whole aggregation to the workers: wrap each
+ * grouping column of the query level that may be a distribution column
+ * (any column but one of a Citus table known not to be its distribution
+ * column) in COALESCE(col, col), as regroup_walker does for every column.
+ */
+static void
+regroup_distribution_columns(Query *query)
+{
+	ListCell   *lc;
+
+	foreach(lc, query->groupClause)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+		TargetEntry *tle = get_sortgroupclause_tle(sgc, query->targetList);
+		Var		   *var;
+		RegroupContext ctx;
+		CoalesceExpr *ce;
+		ListCell   *lc2;
+
+		if (!IsA(tle->expr, Var) || ((Var *) tle->expr)->varlevelsup != 0)
+			continue;
+		var = (Var *) tle->expr;
+		if (var->varno >= 1 && var->varno <= list_length(query->rtable))
+		{
+			RangeTblEntry *rte = rt_fetch(var->varno, query->rtable);
+
+			if (rte->rtekind == RTE_RELATION && var->varattno > 0)
+			{
+				AttrNumber	dist = civic_citus_distribution_column(rte->relid);
+
+				if (dist >= 0 && dist != var->varattno)
+					continue;
+			}
+		}
+		ce = makeNode(CoalesceExpr);
+		ce->coalescetype = exprType((Node *) var);
+		ce->coalescecollid = exprCollation((Node *) var);
+		ce->args = list_make2(copyObject(var), copyObject(var));
+		ce->location = -1;
+		ctx.column = (Var *) copyObject(var);
+		ctx.replacement = (Expr *) ce;
+		foreach(lc2, query->targetList)
+		{
+			TargetEntry *t = lfirst_node(TargetEntry, lc2);
+
+			t->expr = (Expr *) regroup_mutator((Node *) t->expr, &ctx);
+		}
+		query->havingQual = regroup_mutator(query->havingQual, &ctx);
+	}
+}
+
+/* The release calls of a plan, and whether any is where it may not be. */
+typedef struct ReleaseScan
+{
+	List	   *calls;
+	bool		misplaced;
+	int			nslots;
+	int		   *seen;
+} ReleaseScan;
+
+static bool release_walker_top(Node *node, void *rs);
+static bool release_walker_below(Node *node, void *rs);
+
+static bool
+release_walker(Node *node, ReleaseScan *rs, bool allowed)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) && civic_dp_agg_info(((FuncExpr *) node)->funcid)->release)
+	{
+		FuncExpr   *call = (FuncExpr *) node;
+		Const	   *slot = (Const *) llast(call->args);
+		int			k;
+
+		if (!allowed || !IsA(slot, Const) || slot->consttype != INT4OID ||
+			slot->constisnull)
+			rs->misplaced = true;
+		else
+		{
+			k = DatumGetInt32(slot->constvalue);
+			if (k < 0 || k >= rs->nslots)
+				rs->misplaced = true;
+			else
+			{
+				rs->seen[k]++;
+				rs->calls = lappend(rs->calls, call);
+			}
+		}
+		/* (its argument is the combined count or sum: nothing to release) */
+		allowed = false;
+	}
+	/* an aggregate's arguments are evaluated once per row */
+	if (IsA(node, Aggref))
+		allowed = false;
+	if (IsA(node, SubPlan))
+		allowed = false;
+	return expression_tree_walker(node, allowed ? release_walker_top : release_walker_below,
+								  (void *) rs);
+}
+
+static bool
+release_walker_top(Node *node, void *rs)
+{
+	return release_walker(node, (ReleaseScan *) rs, true);
+}
+
+static bool
+release_walker_below(Node *node, void *rs)
+{
+	return release_walker(node, (ReleaseScan *) rs, false);
+}
+
+static void
+release_plan_walk(Plan *plan, ReleaseScan *rs)
+{
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return;
+	check_stack_depth();
+	/* an Agg node projects and filters each group once */
+	(void) release_walker((Node *) plan->targetlist, rs, IsA(plan, Agg));
+	(void) release_walker((Node *) plan->qual, rs, IsA(plan, Agg));
+	switch (nodeTag(plan))
+	{
+		case T_Result:
+			(void) release_walker(((Result *) plan)->resconstantqual, rs, false);
+			break;
+		case T_NestLoop:
+		case T_MergeJoin:
+		case T_HashJoin:
+			(void) release_walker((Node *) ((Join *) plan)->joinqual, rs, false);
+			break;
+		case T_FunctionScan:
+			(void) release_walker((Node *) ((FunctionScan *) plan)->functions, rs, false);
+			break;
+		case T_Limit:
+			(void) release_walker(((Limit *) plan)->limitOffset, rs, false);
+			(void) release_walker(((Limit *) plan)->limitCount, rs, false);
+			break;
+		default:
+			break;
+	}
+	release_plan_walk(plan->lefttree, rs);
+	release_plan_walk(plan->righttree, rs);
+	switch (nodeTag(plan))
+	{
+		case T_Append:
+			foreach(lc, ((Append *) plan)->appendplans)
+				release_plan_walk(lfirst(lc), rs);
+			break;
+		case T_MergeAppend:
+			foreach(lc, ((MergeAppend *) plan)->mergeplans)
+				release_plan_walk(lfirst(lc), rs);
+			break;
+		case T_SubqueryScan:
+			release_plan_walk(((SubqueryScan *) plan)->subplan, rs);
+			break;
+		case T_CustomScan:
+			foreach(lc, ((CustomScan *) plan)->custom_plans)
+				release_plan_walk(lfirst(lc), rs);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Plan the query the fast way; NULL (nothing noted) if some DP aggregate
+ * has no fast form or the plan does not evaluate each release once per
+ * group on the coordinator.
+ */
+static PlannedStmt *
+plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
+		  int cursorOptions, ParamListInfo boundParams)
+{
+	FastForm	ff;
+	Query	   *fast;
+	PlannedStmt *pstmt;
+	ReleaseScan rs;
+	Oid			sum_args[6] = {NUMERICOID, INT8OID, INT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
+	Oid			count_args[4] = {INT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
+	MemoryContext owner;
+	ListCell   *lc;
+	int			i;
+
+	if (parse->commandType != CMD_SELECT || parse->groupingSets != NIL ||
+		parse->hasWindowFuncs || parse->hasTargetSRFs || parse->rowMarks != NIL)
+		return NULL;
+	memset(&ff, 0, sizeof(ff));
+	ff.ok = true;
+	ff.count_release = release_oid("_dp_count_release", 4, count_args);
+	ff.sum_release_numeric = release_oid("_dp_sum_release", 6, sum_args);
+	sum_args[0] = INT8OID;
+	ff.sum_release_int8 = release_oid("_dp_sum_release", 6, sum_args);
+	if (!OidIsValid(ff.count_release) || !OidIsValid(ff.sum_release_numeric) ||
+		!OidIsValid(ff.sum_release_int8))
+		return NULL;			/* (civic not updated on this node) */
+
+	fast = copyObject(parse);
+	foreach(lc, fast->targetList)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		tle->expr = (Expr *) fast_mutator((Node *) tle->expr, &ff);
+	}
+	fast->havingQual = fast_mutator(fast->havingQual, &ff);
+	/* every DP aggregate of the query, all at its top level, fast */
+	if (!ff.ok || list_length(ff.sources) != list_length(dp_aggrefs))
+		return NULL;
+	regroup_distribution_columns(fast);
+
+	pstmt = call_planner(fast, query_string, cursorOptions, boundParams);
+
+	memset(&rs, 0, sizeof(rs));
+	rs.nslots = list_length(ff.sources);
+	rs.seen = palloc0(sizeof(int) * rs.nslots);
+	release_plan_walk(pstmt->planTree, &rs);
+	foreach(lc, pstmt->subplans)
+		release_plan_walk(lfirst(lc), &rs);
+	if (rs.misplaced)
+		return NULL;
+	for (i = 0; i < rs.nslots; i++)
+		if (rs.seen[i] != 1)
+			return NULL;
+
+	owner = GetMemoryChunkContext(pstmt);
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(owner);
+		List	   *sources = copyObject(ff.sources);
+
+		MemoryContextSwitchTo(oldcxt);
+		foreach(lc, rs.calls)
+		{
+			FuncExpr   *call = lfirst(lc);
+			int			k = DatumGetInt32(((Const *) llast(call->args))->constvalue);
+
+			civic_note_release(owner, call, list_nth(sources, k));
+		}
+	}
+	return pstmt;
+}
+
 /*
  * The query's relation entries to add to a plan's range table for the
  * meter.  A view's entry with a SELECT check counts there as one read of
@@ -659,8 +1115,32 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 				 errmsg("Citus's worker_partial_agg and coord_combine_agg cannot be called over a differentially-private aggregate"),
 				 errdetail("civic plans distributed DP aggregates itself, so that each is charged once and noised once on the coordinator."),
 				 errhint("Call the DP aggregate itself.")));
+	if (scan.releases)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("civic's release functions cannot be called directly"),
+				 errdetail("civic._dp_count_release and civic._dp_sum_release are written by civic's planner in place of dp_count and dp_sum over Citus tables, where they are charged as those aggregates."),
+				 errhint("Call civic.dp_count or civic.dp_sum.")));
 	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
 		return call_planner(parse, query_string, cursorOptions, boundParams);
+
+	/* 0. the fast path, where every DP aggregate has a fast form */
+	pstmt = plan_fast(parse, scan.dp_aggrefs, query_string, cursorOptions, boundParams);
+	if (pstmt != NULL)
+	{
+		owner = GetMemoryChunkContext(pstmt);
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(owner);
+
+			pstmt->rtable = list_concat(pstmt->rtable,
+										copyObject(relations_missing(pstmt->rtable,
+																	 scan.relations)));
+			MemoryContextSwitchTo(oldcxt);
+		}
+		civic_note_plan(owner, pstmt, NIL);
+		dp_planned += list_length(scan.dp_aggrefs);
+		return pstmt;
+	}
 
 	/* 1. the twins, whose state Citus can ship */
 	foreach(lc, scan.dp_aggrefs)

@@ -153,6 +153,18 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 		return;
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 	civic_ext = get_extension_oid("civic", true);
+	/* civic's release functions (dp_release.c) */
+	if (proc->prokind == PROKIND_FUNCTION && OidIsValid(civic_ext) &&
+		(strcmp(NameStr(proc->proname), "_dp_count_release") == 0 ||
+		 strcmp(NameStr(proc->proname), "_dp_sum_release") == 0) &&
+		getExtensionOfObject(ProcedureRelationId, aggfnoid) == civic_ext)
+	{
+		info->release = true;
+		strlcpy(info->name, NameStr(proc->proname) + 1, NAMEDATALEN);
+		*strstr(info->name, "_release") = '\0';
+		ReleaseSysCache(tup);
+		return;
+	}
 	if (proc->prokind != PROKIND_AGGREGATE || !OidIsValid(civic_ext) ||
 		getExtensionOfObject(ProcedureRelationId, aggfnoid) != civic_ext)
 	{

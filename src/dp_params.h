@@ -56,6 +56,9 @@ typedef struct CivicDpAggInfo
 	Oid			counterpart;	/* a DP aggregate's twin, a twin's original
 								 * (InvalidOid if none) */
 	bool		per_unit;		/* has an argument named "unit" */
+	bool		release;		/* not an aggregate: civic's release
+								 * function of the DP aggregate <name> over
+								 * Citus's count or sum (dp_release.c) */
 	int			arg[CIVIC_DP_NPARAMS];	/* 0-based argument positions, or
 										 * -1 */
 	CivicDpFamily family;

@@ -28,6 +28,9 @@ typedef struct CivicPrivacyCost
 
 extern void civic_privacy_account(FunctionCallInfo fcinfo,
 								  const CivicPrivacyCost *cost);
+/* The same for a release function (dp_release.c), by its call's node. */
+extern void civic_privacy_account_release(FunctionCallInfo fcinfo,
+										  const CivicPrivacyCost *cost);
 /* Install the metering hooks (from _PG_init; only when preloaded). */
 extern void civic_meter_init(void);
 

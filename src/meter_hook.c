@@ -102,7 +102,9 @@ view_cache_proc_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 
 typedef struct MeteredAgg
 {
-	Aggref	   *aggref;			/* the plan's node, as the executor sees it */
+	const void *key;			/* the plan's node, as the executor sees it:
+								 * an Aggref, or the FuncExpr of a release
+								 * function (dp_release.c) */
 	double		epsilon;		/* as written in the query */
 	double		delta;
 	const char *mechanism;		/* as recorded in the ledger */
@@ -137,14 +139,14 @@ metered_query_forget(void *arg)
 }
 
 static MeteredAgg *
-metered_lookup(Aggref *aggref)
+metered_lookup(const void *key)
 {
 	MeteredQuery *mq;
 	int			i;
 
 	for (mq = metered_head; mq; mq = mq->next)
 		for (i = 0; i < mq->n; i++)
-			if (mq->aggs[i].aggref == aggref)
+			if (mq->aggs[i].key == key)
 				return &mq->aggs[i];
 	return NULL;
 }
@@ -189,7 +191,8 @@ local_task_forget(void *arg)
 
 typedef struct DpFound
 {
-	Aggref	   *aggref;
+	Node	   *key;			/* the plan's node the executor evaluates */
+	Aggref	   *aggref;			/* the Aggref with the parameters */
 	Agg		   *agg;			/* the Agg node evaluating it, if known */
 	const CivicDpAggInfo *info;
 	double		epsilon;
@@ -347,9 +350,15 @@ arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 	return ARG_VALUE;
 }
 
-/* Record one DP aggregate found in the plan. */
+/*
+ * Record one DP aggregate found in the plan: KEY, the node the executor
+ * evaluates, is the Aggref itself, or the call of a release function
+ * (dp_release.c) that the planner hook put in place of the Aggref it was
+ * written as (RELEASE).
+ */
 static void
-found_dp_aggref(Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws)
+found_dp(Node *key, Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws,
+		 bool release)
 {
 	DpFound    *f = palloc0(sizeof(DpFound));
 	bool		eps_null = false,
@@ -372,9 +381,13 @@ found_dp_aggref(Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws)
 				 errdetail("The aggregate is inside a correlated subquery, a LATERAL subquery, the inner side of a nested loop or a recursive query; each re-evaluation would release a new noisy answer."),
 				 errhint("Compute the differentially-private aggregate in a WITH query (CTE) or a plain subquery in FROM, and join to its result.")));
 
+	f->key = key;
 	f->aggref = aggref;
-	f->agg = ws->cur_agg;
+	/* (a release call is no aggregate of the Agg node: no aggno) */
+	f->agg = release ? NULL : ws->cur_agg;
 	f->info = info;
+	if (release && ws->cur_agg == NULL)
+		civic_privacy_unmetered(info->name);
 	if (ws->cur_agg)
 	{
 		f->grouped = ws->cur_agg->numCols > 0 || ws->cur_agg->groupingSets != NIL;
@@ -445,6 +458,12 @@ found_dp_aggref(Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws)
 	ws->found = lappend(ws->found, f);
 }
 
+static void
+found_dp_aggref(Aggref *aggref, const CivicDpAggInfo *info, WalkState *ws)
+{
+	found_dp((Node *) aggref, aggref, info, ws, false);
+}
+
 static bool
 walk_expr(Node *node, WalkState *ws)
 {
@@ -476,6 +495,20 @@ walk_expr(Node *node, WalkState *ws)
 
 		if (fe->funcretset && is_citus_result_reader(fe->funcid))
 			ws->citus = true;
+		else if (civic_dp_agg_info(fe->funcid)->release)
+		{
+			/*
+			 * A release function (dp_release.c) releases only where the
+			 * planner hook put it, in an Agg node's projection or HAVING,
+			 * for the DP aggregate it noted: charged as that aggregate.
+			 * Any other call is refused before anything is charged.
+			 */
+			Aggref	   *source = civic_noted_release(node);
+
+			if (source == NULL)
+				civic_privacy_unmetered(civic_dp_agg_info(fe->funcid)->name);
+			found_dp(node, source, civic_dp_agg_info(source->aggfnoid), ws, true);
+		}
 	}
 	else if (IsA(node, SubPlan))
 	{
@@ -796,6 +829,7 @@ view_agg_price(Aggref *aggref, const CivicDpAggInfo *info, Query *owner, ViewPri
 			return;
 	}
 	f = palloc0(sizeof(DpFound));
+	f->key = (Node *) aggref;
 	f->aggref = aggref;
 	f->info = info;
 	f->owner = owner;
@@ -1979,7 +2013,7 @@ meter_query(QueryDesc *qd, int eflags)
 		DpFound    *f = lfirst(lc);
 		MeteredAgg *m = &mq->aggs[i++];
 
-		m->aggref = f->aggref;
+		m->key = f->key;
 		m->epsilon = f->epsilon;
 		m->delta = f->delta;
 		m->mechanism = civic_dp_mechanism(f->info, f->delta);
@@ -2032,11 +2066,12 @@ civic_meter_init(void)
  * running query was metered for this aggregate at this cost.  Raises an
  * ERROR otherwise, in which case no noise is drawn and nothing returned.
  */
+static void account_metered(const void *key, const CivicPrivacyCost *cost);
+
 void
 civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 {
 	Aggref	   *aggref;
-	MeteredAgg *m;
 
 	/* (the final function validated them with the same rule) */
 	if (!civic_dp_privacy_valid(cost->epsilon, cost->delta))
@@ -2056,8 +2091,36 @@ civic_privacy_account(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
 				(errcode(ERRCODE_CIVIC_NOT_METERED),
 				 errmsg("%s can only be evaluated as an ordinary aggregate", cost->aggregate),
 				 errdetail("It was called as a window function or directly, where its privacy cost cannot be metered.")));
+	account_metered(aggref, cost);
+}
 
-	m = metered_lookup(aggref);
+/*
+ * The same for one evaluation of a release function (dp_release.c): allow
+ * it only where the meter charged its call, the plan's node, as the DP
+ * aggregate the planner hook put it in place of.
+ */
+void
+civic_privacy_account_release(FunctionCallInfo fcinfo, const CivicPrivacyCost *cost)
+{
+	if (!civic_dp_privacy_valid(cost->epsilon, cost->delta))
+		elog(ERROR, "civic: invalid privacy cost epsilon %g, delta %g for %s",
+			 cost->epsilon, cost->delta, cost->aggregate);
+	if (!civic_ledger_enabled())
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_NOT_METERED),
+				 errmsg("%s needs civic in shared_preload_libraries", cost->aggregate),
+				 errdetail("Differential-privacy aggregates refuse to run unless every evaluation is charged to a privacy budget, which needs civic preloaded.")));
+	if (fcinfo->flinfo == NULL || fcinfo->flinfo->fn_expr == NULL)
+		civic_privacy_unmetered(cost->aggregate);
+	account_metered(fcinfo->flinfo->fn_expr, cost);
+}
+
+/* Check an evaluation against what the meter charged for KEY, and count it. */
+static void
+account_metered(const void *key, const CivicPrivacyCost *cost)
+{
+	MeteredAgg *m = metered_lookup(key);
+
 	if (m == NULL)
 		civic_privacy_unmetered(cost->aggregate);
 	if (!(cost->epsilon <= m->epsilon * (1.0 + 1e-12)) ||

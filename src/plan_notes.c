@@ -93,6 +93,19 @@ civic_noted_source(const Aggref *combine)
 	return (Aggref *) note_get(combine);
 }
 
+void
+civic_note_release(MemoryContext owner, const FuncExpr *call, Aggref *source)
+{
+	note_put(owner, call, source);
+}
+
+Aggref *
+civic_noted_release(const Node *call)
+{
+	/* (a FuncExpr and an Aggref are never at one address) */
+	return call != NULL && IsA(call, FuncExpr) ? (Aggref *) note_get(call) : NULL;
+}
+
 /* What is noted of a plan. */
 typedef struct PlanNoteStmt
 {

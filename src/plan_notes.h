@@ -29,6 +29,17 @@ extern void civic_note_source(MemoryContext owner, const Aggref *combine,
 extern Aggref *civic_noted_source(const Aggref *combine);
 
 /*
+ * CALL (a node of a plan in OWNER), a call of one of civic's release
+ * functions (civic._dp_count_release, civic._dp_sum_release) that the
+ * planner hook put in place of the DP aggregate SOURCE over Citus's own
+ * count or sum (citus_plan.c, "the fast path").
+ */
+extern void civic_note_release(MemoryContext owner, const FuncExpr *call,
+							   Aggref *source);
+/* The noted source of CALL, or NULL (a call civic did not plan). */
+extern Aggref *civic_noted_release(const Node *call);
+
+/*
  * PSTMT (in OWNER) was planned and checked by civic's Citus planner hook.
  * LOCAL_TASK: the Aggrefs of DP aggregates (copies of the query's) that
  * Citus will finalise in a task it runs locally, on this node, over
