@@ -41,6 +41,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/namespace.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
@@ -610,31 +612,56 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
  * exact sum of the clamped values, plus noise: so the hook may write them
  * as civic's release functions over PostgreSQL's count(*) and
  * sum(LEAST(GREATEST(value, lower), upper)), which Citus pushes to the
- * workers and combines natively (dp_release.c).  Each call carries its
- * slot, the index of the DP Aggref it stands for; the plan is kept only
- * if each slot's call appears exactly once, in the projection or HAVING
- * of an Agg node of the coordinator's plan, where it is evaluated once per
- * group; otherwise the query is planned again the general way (twins).
+ * workers and combines natively (dp_release.c).  dp_sum(float8) of an
+ * integer column with integral bounds has the same form (its grid units
+ * are the integers times 2^-k).  Each call carries its slot: a random
+ * 64-bit number of this planning (pg_strong_random) plus the index of the
+ * DP Aggref it stands for, which no call written beforehand (in a SQL
+ * function the planner inlines) can know.  The plan is kept only if each
+ * slot's call appears exactly once, in the projection or HAVING of an Agg
+ * node of the coordinator's plan, where it is evaluated once per group,
+ * and no other release call appears anywhere; otherwise the query is
+ * planned again the general way (twins), where the meter refuses any
+ * release call (meter_hook.c).
  * --------------------------------------------------------------------- */
 
 typedef struct FastForm
 {
 	List	   *sources;		/* the query's DP Aggrefs, by slot */
+	uint64		nonce;			/* slot k is nonce + k */
 	bool		ok;				/* every DP aggregate has a fast form */
 	Oid			count_release;
 	Oid			sum_release_numeric;
 	Oid			sum_release_int8;
+	Oid			sum_float_release_numeric;
+	Oid			sum_float_release_int8;
 } FastForm;
 
-/* A non-null Const of TYPE: its value. */
+/*
+ * EXPR, with its immutable functions folded (the parser leaves a cast of a
+ * literal, such as 0.5 to float8, as a call), a non-null Const of TYPE: its
+ * value.
+ */
 static bool
 const_of(Expr *expr, Oid type, Datum *value)
 {
-	if (expr == NULL || !IsA(expr, Const) || ((Const *) expr)->consttype != type ||
-		((Const *) expr)->constisnull)
+	Node	   *folded;
+
+	if (expr == NULL)
 		return false;
-	*value = ((Const *) expr)->constvalue;
+	folded = eval_const_expressions(NULL, (Node *) copyObject(expr));
+	if (!IsA(folded, Const) || ((Const *) folded)->consttype != type ||
+		((Const *) folded)->constisnull)
+		return false;
+	*value = ((Const *) folded)->constvalue;
 	return true;
+}
+
+/* An integral float8 within [min, max]. */
+static bool
+integral_within(double v, double min, double max)
+{
+	return !isnan(v) && v >= min && v <= max && floor(v) == v;
 }
 
 static Oid
@@ -718,8 +745,9 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 	/* (invalid parameters: the general path reports them) */
 	if (!civic_dp_privacy_valid(DatumGetFloat8(eps), DatumGetFloat8(delta)))
 		return NULL;
-	slot = makeConst(INT4OID, -1, InvalidOid, 4,
-					 Int32GetDatum(list_length(ff->sources)), false, true);
+	slot = makeConst(INT8OID, -1, InvalidOid, 8,
+					 Int64GetDatum((int64) (ff->nonce + (uint64) list_length(ff->sources))),
+					 false, FLOAT8PASSBYVAL);
 
 	if (strcmp(info->name, "dp_count") == 0)
 	{
@@ -775,6 +803,74 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 									 lappend(list_make5(call_arg,
 														makeConst(INT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL),
 														makeConst(INT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL),
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL)),
+											 slot),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	}
+	if (strcmp(info->name, "dp_sum") == 0 && (nargs == 4 || nargs == 5) &&
+		argtypes[0] == FLOAT8OID && argtypes[1] == FLOAT8OID && argtypes[2] == FLOAT8OID)
+	{
+		/*
+		 * dp_sum(float8) of an integer column: for integral bounds and a
+		 * grid step 2^k <= 1, each row's grid units are its clamped integer
+		 * times 2^-k exactly, so the units' sum is the integers' sum times
+		 * 2^-k (dp_sum_float8_release).
+		 */
+		Expr	   *value = linitial_node(TargetEntry, aggref->args)->expr;
+		FuncExpr   *cast = (FuncExpr *) value;
+		Expr	   *inner;
+		DpGrid		grid;
+		double		lo,
+					hi;
+		bool		wide;
+
+		if (!IsA(value, FuncExpr) || list_length(cast->args) != 1 ||
+			(cast->funcid != F_FLOAT8_INT2 && cast->funcid != F_FLOAT8_INT4 &&
+			 cast->funcid != F_FLOAT8_INT8))
+			return NULL;
+		if (!const_of(civic_dp_arg(info, aggref, CIVIC_DP_LOWER), FLOAT8OID, &lower) ||
+			!const_of(civic_dp_arg(info, aggref, CIVIC_DP_UPPER), FLOAT8OID, &upper))
+			return NULL;
+		lo = DatumGetFloat8(lower);
+		hi = DatumGetFloat8(upper);
+		wide = cast->funcid == F_FLOAT8_INT8;
+		/* (bounds exact as integers of the column's width, and as float8) */
+		if (wide ? !(integral_within(lo, -9007199254740992.0, 9007199254740992.0) &&
+					 integral_within(hi, -9007199254740992.0, 9007199254740992.0))
+			: !(integral_within(lo, PG_INT32_MIN, PG_INT32_MAX) &&
+				integral_within(hi, PG_INT32_MIN, PG_INT32_MAX)))
+			return NULL;
+		if (lo > hi)
+			return NULL;
+		dp_float_grid(lo, hi, DatumGetFloat8(eps), DatumGetFloat8(delta), &grid);
+		if (grid.k > 0 || grid.k < -40)
+			return NULL;
+		inner = linitial(cast->args);
+		if (cast->funcid == F_FLOAT8_INT2)
+			inner = (Expr *) makeFuncExpr(F_INT4_INT2, INT4OID, list_make1(inner),
+										  InvalidOid, InvalidOid, COERCE_IMPLICIT_CAST);
+		if (wide)
+		{
+			call_arg = (Expr *) builtin_agg(F_SUM_INT8, NUMERICOID,
+											clamp(inner, INT8OID, Int64GetDatum((int64) lo),
+												  Int64GetDatum((int64) hi)),
+											INT8OID);
+			release = ff->sum_float_release_numeric;
+		}
+		else
+		{
+			call_arg = (Expr *) builtin_agg(F_SUM_INT4, INT8OID,
+											clamp(inner, INT4OID, Int32GetDatum((int32) lo),
+												  Int32GetDatum((int32) hi)),
+											INT4OID);
+			release = ff->sum_float_release_int8;
+		}
+		ff->sources = lappend(ff->sources, copyObject(aggref));
+		return (Expr *) makeFuncExpr(release, FLOAT8OID,
+									 lappend(list_make5(call_arg,
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL),
+														makeConst(FLOAT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL),
 														makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
 														makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL)),
 											 slot),
@@ -861,6 +957,7 @@ typedef struct ReleaseScan
 {
 	List	   *calls;
 	bool		misplaced;
+	uint64		nonce;
 	int			nslots;
 	int		   *seen;
 } ReleaseScan;
@@ -877,15 +974,15 @@ release_walker(Node *node, ReleaseScan *rs, bool allowed)
 	{
 		FuncExpr   *call = (FuncExpr *) node;
 		Const	   *slot = (Const *) llast(call->args);
-		int			k;
+		uint64		k;
 
-		if (!allowed || !IsA(slot, Const) || slot->consttype != INT4OID ||
+		if (!allowed || !IsA(slot, Const) || slot->consttype != INT8OID ||
 			slot->constisnull)
 			rs->misplaced = true;
 		else
 		{
-			k = DatumGetInt32(slot->constvalue);
-			if (k < 0 || k >= rs->nslots)
+			k = (uint64) DatumGetInt64(slot->constvalue) - rs->nonce;
+			if (k >= (uint64) rs->nslots)
 				rs->misplaced = true;
 			else
 			{
@@ -985,8 +1082,8 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 	Query	   *fast;
 	PlannedStmt *pstmt;
 	ReleaseScan rs;
-	Oid			sum_args[6] = {NUMERICOID, INT8OID, INT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
-	Oid			count_args[4] = {INT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
+	Oid			sum_args[6] = {NUMERICOID, INT8OID, INT8OID, FLOAT8OID, FLOAT8OID, INT8OID};
+	Oid			count_args[4] = {INT8OID, FLOAT8OID, FLOAT8OID, INT8OID};
 	MemoryContext owner;
 	ListCell   *lc;
 	int			i;
@@ -996,12 +1093,19 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 		return NULL;
 	memset(&ff, 0, sizeof(ff));
 	ff.ok = true;
+	if (!pg_strong_random(&ff.nonce, sizeof(ff.nonce)))
+		return NULL;
 	ff.count_release = release_oid("_dp_count_release", 4, count_args);
 	ff.sum_release_numeric = release_oid("_dp_sum_release", 6, sum_args);
 	sum_args[0] = INT8OID;
 	ff.sum_release_int8 = release_oid("_dp_sum_release", 6, sum_args);
+	sum_args[1] = sum_args[2] = FLOAT8OID;
+	ff.sum_float_release_int8 = release_oid("_dp_sum_release", 6, sum_args);
+	sum_args[0] = NUMERICOID;
+	ff.sum_float_release_numeric = release_oid("_dp_sum_release", 6, sum_args);
 	if (!OidIsValid(ff.count_release) || !OidIsValid(ff.sum_release_numeric) ||
-		!OidIsValid(ff.sum_release_int8))
+		!OidIsValid(ff.sum_release_int8) || !OidIsValid(ff.sum_float_release_int8) ||
+		!OidIsValid(ff.sum_float_release_numeric))
 		return NULL;			/* (civic not updated on this node) */
 
 	fast = copyObject(parse);
@@ -1021,6 +1125,7 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 
 	memset(&rs, 0, sizeof(rs));
 	rs.nslots = list_length(ff.sources);
+	rs.nonce = ff.nonce;
 	rs.seen = palloc0(sizeof(int) * rs.nslots);
 	release_plan_walk(pstmt->planTree, &rs);
 	foreach(lc, pstmt->subplans)
@@ -1040,7 +1145,7 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 		foreach(lc, rs.calls)
 		{
 			FuncExpr   *call = lfirst(lc);
-			int			k = DatumGetInt32(((Const *) llast(call->args))->constvalue);
+			int			k = (int) ((uint64) DatumGetInt64(((Const *) llast(call->args))->constvalue) - ff.nonce);
 
 			civic_note_release(owner, call, list_nth(sources, k));
 		}

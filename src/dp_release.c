@@ -10,6 +10,10 @@
  *	  dp_sum(value bigint, lower, upper, epsilon [, delta])
  *		as  civic._dp_sum_release(sum(LEAST(GREATEST(value, lower), upper)),
  *								  lower, upper, epsilon, delta, slot)
+ *	  dp_sum(value float8, lower, upper, epsilon [, delta]), where value is
+ *	  an integer column cast to float8 and the bounds are integers
+ *		as  civic._dp_sum_release(sum(LEAST(GREATEST(column, lower), upper)),
+ *								  lower::float8, upper::float8, epsilon, delta, slot)
  *
  * so that the workers compute PostgreSQL's own count and sum, which Citus
  * combines natively, and only the noise is added on the coordinator.  The
@@ -19,6 +23,10 @@
  * noise of sensitivity max(|lower|, |upper|), when its grid step is 1
  * (dp_grid.c: bounds below 2^20 and, with delta > 0, a noise scale within
  * DP_MAX_SCALE_LOG2; the hook keeps any other dp_sum on the twin path).
+ * For dp_sum(float8) the grid step is 2^k with k <= 0 (dp_float_grid): an
+ * integer v clamped to integral bounds is exactly rint(v * 2^-k) grid
+ * units, which is what dp_sum's transition adds per row, so the exact sum
+ * of units is the integers' sum times 2^-k.
  * The mechanisms and their papers are those of dp_noise.c (discrete
  * Laplace: Canonne, Kamath and Steinke 2020, Algorithm 2; discrete
  * Gaussian: the same paper, Algorithm 3); the noise is drawn once per
@@ -31,6 +39,8 @@
  * (written by hand, in a copied plan, or on a worker).
  */
 #include "postgres.h"
+
+#include <math.h>
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -72,7 +82,7 @@ release_cost(FunctionCallInfo fcinfo, const char *aggname, int epos,
 }
 
 PG_FUNCTION_INFO_V1(dp_count_release);
-/* civic._dp_count_release(count bigint, epsilon, delta, slot int) */
+/* civic._dp_count_release(count bigint, epsilon, delta, slot bigint) */
 Datum
 dp_count_release(PG_FUNCTION_ARGS)
 {
@@ -91,7 +101,7 @@ dp_count_release(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(dp_sum_release);
 /*
  * civic._dp_sum_release(sum numeric or bigint, lower, upper, epsilon,
- * delta, slot int): the sum of the clamped values (NULL: no row).
+ * delta, slot bigint): the sum of the clamped values (NULL: no row).
  */
 Datum
 dp_sum_release(PG_FUNCTION_ARGS)
@@ -133,4 +143,47 @@ dp_sum_release(PG_FUNCTION_ARGS)
 	civic_privacy_account_release(fcinfo, &cost);
 	units = (dp_int128) sum + dp_noise_draw(&noise);
 	PG_RETURN_INT64(dp_int128_to_int64(units, "dp_sum"));
+}
+
+PG_FUNCTION_INFO_V1(dp_sum_float8_release);
+/*
+ * civic._dp_sum_release(sum numeric or bigint, lower float8, upper float8,
+ * epsilon, delta, slot bigint): dp_sum(float8) of an integer column, from the
+ * sum of its clamped values (NULL: no row).
+ */
+Datum
+dp_sum_float8_release(PG_FUNCTION_ARGS)
+{
+	CivicPrivacyCost cost;
+	DpNoise		noise;
+	DpGrid		grid;
+	double		lower,
+				upper;
+	int64		sum = 0;
+	dp_int128	units;
+
+	release_cost(fcinfo, "dp_sum", 3, &cost);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lower and upper must not be null")));
+	lower = PG_GETARG_FLOAT8(1);
+	upper = PG_GETARG_FLOAT8(2);
+	dp_check_float_bounds("dp_sum", lower, upper);
+	dp_float_grid(lower, upper, cost.epsilon, cost.delta, &grid);
+	/* the hook writes only integral bounds on a grid of step 2^k <= 1 */
+	if (grid.k > 0 || grid.k < -40 || floor(lower) != lower || floor(upper) != upper)
+		elog(ERROR, "civic: dp_sum(float8) released with a grid step of 2^%d", grid.k);
+	if (!PG_ARGISNULL(0))
+	{
+		if (get_fn_expr_argtype(fcinfo->flinfo, 0) == NUMERICOID)
+			sum = DatumGetInt64(DirectFunctionCall1(numeric_int8, PG_GETARG_DATUM(0)));
+		else
+			sum = PG_GETARG_INT64(0);
+	}
+	dp_noise_setup(&noise, grid.delta_units, cost.epsilon, cost.delta);
+	civic_privacy_account_release(fcinfo, &cost);
+	units = (dp_int128) sum * (((dp_int128) 1) << (-grid.k));
+	units += dp_noise_draw(&noise);
+	PG_RETURN_FLOAT8(ldexp((double) units, grid.k));
 }
