@@ -49,10 +49,18 @@ SELECT release_test.err($q$SELECT civic._dp_count_release(42, 0.5, 0, 0)$q$);
 -- beside a DP aggregate the meter charges
 SELECT release_test.err($q$SELECT civic.dp_count(0.5), civic._dp_count_release(count(*), 0.5, 0, 0) FROM release_test.t$q$);
 -- inlined from a SQL function (the planner sees the call only after inlining)
-CREATE FUNCTION release_test.noisy(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE
+CREATE FUNCTION release_test.noisy(bigint) RETURNS bigint LANGUAGE sql VOLATILE
     AS $f$SELECT civic._dp_count_release($1, 0.5, 0, 0)$f$;
 SELECT release_test.err($q$SELECT release_test.noisy(count(*)) FROM release_test.t$q$);
 SELECT release_test.err($q$SELECT civic.dp_count(0.5), release_test.noisy(count(*)) FROM release_test.t$q$);
+SELECT count(*) AS charges FROM civic.privacy_ledger WHERE dataset = 'release_test.t';
+-- not inlined (an IMMUTABLE function over a VOLATILE one): the call is
+-- planned when the function runs, and refused there; the DP count beside it
+-- was charged when its query started, and a charge is never refunded.
+CREATE FUNCTION release_test.noisy_late(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $f$SELECT civic._dp_count_release($1, 0.5, 0, 0)$f$;
+SELECT release_test.err($q$SELECT civic.dp_count(0.5), release_test.noisy_late(count(*)) FROM release_test.t$q$);
+SELECT count(*) AS charges FROM civic.privacy_ledger WHERE dataset = 'release_test.t';
 -- in a view, in plpgsql
 CREATE VIEW release_test.v AS SELECT grp, civic._dp_count_release(count(*), 0.5, 0, 0) AS n FROM release_test.t GROUP BY grp;
 SELECT release_test.err($q$SELECT * FROM release_test.v$q$);
@@ -67,8 +75,7 @@ RESET ROLE;
 -- a superuser is refused too
 SELECT release_test.err($q$SELECT civic._dp_count_release(count(*), 0.5, 0, 0) FROM release_test.t$q$);
 
--- Nothing was charged but the one DP aggregate that ran beside a refused
--- call, and that query was refused whole: the ledger is empty.
+-- Nothing else was charged.
 SELECT count(*) AS charges FROM civic.privacy_ledger WHERE dataset = 'release_test.t';
 
 SET client_min_messages = warning;
