@@ -1,10 +1,11 @@
 -- civic's release functions (src/dp_release.c, docs/citus.md "The fast
--- path"): over a Citus table, civic's planner writes dp_count and dp_sum of
--- integers as civic._dp_count_release / civic._dp_sum_release over
--- PostgreSQL's count and sum, noted for the meter.  A release function
--- adds noise to whatever number it is given, so every call civic's planner
--- did not write is refused (VB002) before anything runs or is charged:
--- written by hand, in a view, inlined from a SQL function, from plpgsql.
+-- path"): over a Citus table, civic's planner writes dp_count, dp_sum and
+-- dp_avg of integers as civic._dp_count_release, civic._dp_sum_release and
+-- civic._dp_avg_release over PostgreSQL's count and sum, noted for the
+-- meter.  A release function adds noise to whatever number it is given, so
+-- every call civic's planner did not write is refused (VB002) before
+-- anything runs or is charged: written by hand, in a view, inlined from a
+-- SQL function, from plpgsql.
 SET search_path = "$user", public, civic;
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_release_user;
@@ -44,6 +45,7 @@ SELECT release_test.err($q$SELECT civic._dp_count_release(count(*), 0.5, 0, 0) F
 SELECT release_test.err($q$SELECT grp, civic._dp_count_release(count(*), 0.5, 0, 0) FROM release_test.t GROUP BY grp$q$);
 SELECT release_test.err($q$SELECT civic._dp_sum_release(sum(income)::bigint, 0::bigint, 1000::bigint, 0.5, 0, 0) FROM release_test.t$q$);
 SELECT release_test.err($q$SELECT civic._dp_sum_release(sum(income), 0::float8, 1000::float8, 0.5, 0, 0) FROM release_test.t$q$);
+SELECT release_test.err($q$SELECT civic._dp_avg_release(sum(income), count(income), 0, 1000, 0.5, 0, 0) FROM release_test.t$q$);
 SELECT release_test.err($q$SELECT civic._dp_count_release(income, 0.5, 0, 0) FROM release_test.t WHERE id = 1$q$);
 SELECT release_test.err($q$SELECT civic._dp_count_release(42, 0.5, 0, 0)$q$);
 -- beside a DP aggregate the meter charges

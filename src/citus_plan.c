@@ -635,6 +635,8 @@ typedef struct FastForm
 	Oid			sum_release_int8;
 	Oid			sum_float_release_numeric;
 	Oid			sum_float_release_int8;
+	Oid			avg_release_numeric;
+	Oid			avg_release_int8;
 } FastForm;
 
 /*
@@ -808,22 +810,27 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 											 slot),
 									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
-	if (strcmp(info->name, "dp_sum") == 0 && (nargs == 4 || nargs == 5) &&
+	if ((strcmp(info->name, "dp_sum") == 0 || strcmp(info->name, "dp_avg") == 0) &&
+		(nargs == 4 || nargs == 5) &&
 		argtypes[0] == FLOAT8OID && argtypes[1] == FLOAT8OID && argtypes[2] == FLOAT8OID)
 	{
 		/*
-		 * dp_sum(float8) of an integer column: for integral bounds and a
-		 * grid step 2^k <= 1, each row's grid units are its clamped integer
-		 * times 2^-k exactly, so the units' sum is the integers' sum times
-		 * 2^-k (dp_sum_float8_release).
+		 * dp_sum(float8) and dp_avg(float8) of an integer column: for
+		 * integral bounds and a grid step 2^k <= 1, each row's grid units
+		 * are its clamped integer times 2^-k exactly, so the units' sum is
+		 * the integers' sum times 2^-k (dp_release.c); dp_avg also needs
+		 * the count of its values, count(column).
 		 */
+		bool		avg = strcmp(info->name, "dp_avg") == 0;
 		Expr	   *value = linitial_node(TargetEntry, aggref->args)->expr;
 		FuncExpr   *cast = (FuncExpr *) value;
 		Expr	   *inner;
+		Aggref	   *sum_agg;
 		DpGrid		grid;
 		double		lo,
 					hi;
 		bool		wide;
+		List	   *args;
 
 		if (!IsA(value, FuncExpr) || list_length(cast->args) != 1 ||
 			(cast->funcid != F_FLOAT8_INT2 && cast->funcid != F_FLOAT8_INT4 &&
@@ -843,7 +850,9 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 			return NULL;
 		if (lo > hi)
 			return NULL;
-		dp_float_grid(lo, hi, DatumGetFloat8(eps), DatumGetFloat8(delta), &grid);
+		/* (dp_avg spends half of epsilon and delta on its sum) */
+		dp_float_grid(lo, hi, avg ? DatumGetFloat8(eps) / 2 : DatumGetFloat8(eps),
+					  avg ? DatumGetFloat8(delta) / 2 : DatumGetFloat8(delta), &grid);
 		if (grid.k > 0 || grid.k < -40)
 			return NULL;
 		inner = linitial(cast->args);
@@ -852,28 +861,31 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 										  InvalidOid, InvalidOid, COERCE_IMPLICIT_CAST);
 		if (wide)
 		{
-			call_arg = (Expr *) builtin_agg(F_SUM_INT8, NUMERICOID,
-											clamp(inner, INT8OID, Int64GetDatum((int64) lo),
-												  Int64GetDatum((int64) hi)),
-											INT8OID);
-			release = ff->sum_float_release_numeric;
+			sum_agg = builtin_agg(F_SUM_INT8, NUMERICOID,
+								  clamp(inner, INT8OID, Int64GetDatum((int64) lo),
+										Int64GetDatum((int64) hi)),
+								  INT8OID);
+			release = avg ? ff->avg_release_numeric : ff->sum_float_release_numeric;
 		}
 		else
 		{
-			call_arg = (Expr *) builtin_agg(F_SUM_INT4, INT8OID,
-											clamp(inner, INT4OID, Int32GetDatum((int32) lo),
-												  Int32GetDatum((int32) hi)),
-											INT4OID);
-			release = ff->sum_float_release_int8;
+			sum_agg = builtin_agg(F_SUM_INT4, INT8OID,
+								  clamp(inner, INT4OID, Int32GetDatum((int32) lo),
+										Int32GetDatum((int32) hi)),
+								  INT4OID);
+			release = avg ? ff->avg_release_int8 : ff->sum_float_release_int8;
 		}
+		args = list_make1(sum_agg);
+		if (avg)
+			args = lappend(args, builtin_agg(F_COUNT_ANY, INT8OID, copyObject(inner),
+											 exprType((Node *) inner)));
+		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL));
+		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL));
+		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL));
+		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL));
+		args = lappend(args, slot);
 		ff->sources = lappend(ff->sources, copyObject(aggref));
-		return (Expr *) makeFuncExpr(release, FLOAT8OID,
-									 lappend(list_make5(call_arg,
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL),
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL),
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL)),
-											 slot),
+		return (Expr *) makeFuncExpr(release, FLOAT8OID, args,
 									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
 	return NULL;
@@ -1084,6 +1096,7 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 	ReleaseScan rs;
 	Oid			sum_args[6] = {NUMERICOID, INT8OID, INT8OID, FLOAT8OID, FLOAT8OID, INT8OID};
 	Oid			count_args[4] = {INT8OID, FLOAT8OID, FLOAT8OID, INT8OID};
+	Oid			avg_args[7] = {NUMERICOID, INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT8OID};
 	MemoryContext owner;
 	ListCell   *lc;
 	int			i;
@@ -1103,9 +1116,13 @@ plan_fast(Query *parse, List *dp_aggrefs, const char *query_string,
 	ff.sum_float_release_int8 = release_oid("_dp_sum_release", 6, sum_args);
 	sum_args[0] = NUMERICOID;
 	ff.sum_float_release_numeric = release_oid("_dp_sum_release", 6, sum_args);
+	ff.avg_release_numeric = release_oid("_dp_avg_release", 7, avg_args);
+	avg_args[0] = INT8OID;
+	ff.avg_release_int8 = release_oid("_dp_avg_release", 7, avg_args);
 	if (!OidIsValid(ff.count_release) || !OidIsValid(ff.sum_release_numeric) ||
 		!OidIsValid(ff.sum_release_int8) || !OidIsValid(ff.sum_float_release_int8) ||
-		!OidIsValid(ff.sum_float_release_numeric))
+		!OidIsValid(ff.sum_float_release_numeric) || !OidIsValid(ff.avg_release_numeric) ||
+		!OidIsValid(ff.avg_release_int8))
 		return NULL;			/* (civic not updated on this node) */
 
 	fast = copyObject(parse);
@@ -1224,8 +1241,8 @@ civic_citus_planner(Query *parse, const char *query_string, int cursorOptions,
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_NOT_METERED),
 				 errmsg("civic's release functions cannot be called directly"),
-				 errdetail("civic._dp_count_release and civic._dp_sum_release are written by civic's planner in place of dp_count and dp_sum over Citus tables, where they are charged as those aggregates."),
-				 errhint("Call civic.dp_count or civic.dp_sum.")));
+				 errdetail("civic._dp_count_release, civic._dp_sum_release and civic._dp_avg_release are written by civic's planner in place of dp_count, dp_sum and dp_avg over Citus tables, where they are charged as those aggregates."),
+				 errhint("Call civic.dp_count, civic.dp_sum or civic.dp_avg.")));
 	if (scan.dp_aggrefs == NIL || !scan.reads_citus)
 		return call_planner(parse, query_string, cursorOptions, boundParams);
 

@@ -156,7 +156,8 @@ info_build(Oid aggfnoid, CivicDpAggInfo *info)
 	/* civic's release functions (dp_release.c) */
 	if (proc->prokind == PROKIND_FUNCTION && OidIsValid(civic_ext) &&
 		(strcmp(NameStr(proc->proname), "_dp_count_release") == 0 ||
-		 strcmp(NameStr(proc->proname), "_dp_sum_release") == 0) &&
+		 strcmp(NameStr(proc->proname), "_dp_sum_release") == 0 ||
+		 strcmp(NameStr(proc->proname), "_dp_avg_release") == 0) &&
 		getExtensionOfObject(ProcedureRelationId, aggfnoid) == civic_ext)
 	{
 		info->release = true;

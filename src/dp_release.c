@@ -14,6 +14,10 @@
  *	  an integer column cast to float8 and the bounds are integers
  *		as  civic._dp_sum_release(sum(LEAST(GREATEST(column, lower), upper)),
  *								  lower::float8, upper::float8, epsilon, delta, slot)
+ *	  dp_avg(value float8, lower, upper, epsilon [, delta]), the same
+ *		as  civic._dp_avg_release(sum(LEAST(GREATEST(column, lower), upper)),
+ *								  count(column), lower::float8, upper::float8,
+ *								  epsilon, delta, slot)
  *
  * so that the workers compute PostgreSQL's own count and sum, which Citus
  * combines natively, and only the noise is added on the coordinator.  The
@@ -26,7 +30,10 @@
  * For dp_sum(float8) the grid step is 2^k with k <= 0 (dp_float_grid): an
  * integer v clamped to integral bounds is exactly rint(v * 2^-k) grid
  * units, which is what dp_sum's transition adds per row, so the exact sum
- * of units is the integers' sum times 2^-k.
+ * of units is the integers' sum times 2^-k.  dp_avg releases from that
+ * sum and the count of values exactly what its final function does
+ * (dp_avg_release in dp_sum.c: a noisy sum over a noisy count, each with
+ * half of epsilon and delta).
  * The mechanisms and their papers are those of dp_noise.c (discrete
  * Laplace: Canonne, Kamath and Steinke 2020, Algorithm 2; discrete
  * Gaussian: the same paper, Algorithm 3); the noise is drawn once per
@@ -52,6 +59,7 @@
 #include "dp_grid.h"
 #include "dp_noise.h"
 #include "dp_params.h"
+#include "dp_sum.h"
 #include "meter.h"
 #include "plan_notes.h"
 
@@ -80,6 +88,9 @@ release_cost(FunctionCallInfo fcinfo, const char *aggname, int epos,
 	civic_dp_check_privacy(aggname, cost->epsilon, cost->delta);
 	cost->mechanism = civic_dp_mechanism(civic_dp_agg_info(source->aggfnoid), cost->delta);
 }
+
+static dp_int128 integer_sum_units(FunctionCallInfo fcinfo, double lower, double upper,
+									const DpGrid *grid);
 
 PG_FUNCTION_INFO_V1(dp_count_release);
 /* civic._dp_count_release(count bigint, epsilon, delta, slot bigint) */
@@ -159,7 +170,6 @@ dp_sum_float8_release(PG_FUNCTION_ARGS)
 	DpGrid		grid;
 	double		lower,
 				upper;
-	int64		sum = 0;
 	dp_int128	units;
 
 	release_cost(fcinfo, "dp_sum", 3, &cost);
@@ -171,9 +181,25 @@ dp_sum_float8_release(PG_FUNCTION_ARGS)
 	upper = PG_GETARG_FLOAT8(2);
 	dp_check_float_bounds("dp_sum", lower, upper);
 	dp_float_grid(lower, upper, cost.epsilon, cost.delta, &grid);
-	/* the hook writes only integral bounds on a grid of step 2^k <= 1 */
-	if (grid.k > 0 || grid.k < -40 || floor(lower) != lower || floor(upper) != upper)
-		elog(ERROR, "civic: dp_sum(float8) released with a grid step of 2^%d", grid.k);
+	units = integer_sum_units(fcinfo, lower, upper, &grid);
+	dp_noise_setup(&noise, grid.delta_units, cost.epsilon, cost.delta);
+	civic_privacy_account_release(fcinfo, &cost);
+	units += dp_noise_draw(&noise);
+	PG_RETURN_FLOAT8(ldexp((double) units, grid.k));
+}
+
+/*
+ * The exact sum of grid units of an integer sum on the float8 grid of
+ * lower..upper (step 2^k, k <= 0): the hook writes only integral bounds on
+ * such a grid.
+ */
+static dp_int128
+integer_sum_units(FunctionCallInfo fcinfo, double lower, double upper, const DpGrid *grid)
+{
+	int64		sum = 0;
+
+	if (grid->k > 0 || grid->k < -40 || floor(lower) != lower || floor(upper) != upper)
+		elog(ERROR, "civic: a float8 sum released with a grid step of 2^%d", grid->k);
 	if (!PG_ARGISNULL(0))
 	{
 		if (get_fn_expr_argtype(fcinfo->flinfo, 0) == NUMERICOID)
@@ -181,9 +207,40 @@ dp_sum_float8_release(PG_FUNCTION_ARGS)
 		else
 			sum = PG_GETARG_INT64(0);
 	}
-	dp_noise_setup(&noise, grid.delta_units, cost.epsilon, cost.delta);
+	return (dp_int128) sum * (((dp_int128) 1) << (-grid->k));
+}
+
+PG_FUNCTION_INFO_V1(dp_avg_float8_release);
+/*
+ * civic._dp_avg_release(sum numeric or bigint, n bigint, lower float8,
+ * upper float8, epsilon, delta, slot bigint): dp_avg(float8) of an integer
+ * column, from the sum of its clamped values and their count.
+ */
+Datum
+dp_avg_float8_release(PG_FUNCTION_ARGS)
+{
+	CivicPrivacyCost cost;
+	DpNoise		check;
+	DpGrid		grid;
+	double		lower,
+				upper;
+	int64		n = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT64(1);
+	dp_int128	units;
+
+	release_cost(fcinfo, "dp_avg", 4, &cost);
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lower and upper must not be null")));
+	lower = PG_GETARG_FLOAT8(2);
+	upper = PG_GETARG_FLOAT8(3);
+	dp_check_float_bounds("dp_avg", lower, upper);
+	if (n < 0)
+		elog(ERROR, "civic: an average of %lld values", (long long) n);
+	dp_float_grid(lower, upper, cost.epsilon / 2, cost.delta / 2, &grid);
+	units = integer_sum_units(fcinfo, lower, upper, &grid);
+	/* validate that both halves can be noised before charging */
+	dp_noise_setup(&check, Max(grid.hi_u - grid.lo_u, 1), cost.epsilon / 2, cost.delta / 2);
 	civic_privacy_account_release(fcinfo, &cost);
-	units = (dp_int128) sum * (((dp_int128) 1) << (-grid.k));
-	units += dp_noise_draw(&noise);
-	PG_RETURN_FLOAT8(ldexp((double) units, grid.k));
+	PG_RETURN_FLOAT8(dp_avg_release(units, n, &grid, lower, upper, cost.epsilon, cost.delta));
 }

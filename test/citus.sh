@@ -120,8 +120,8 @@ fast_ok() { [[ $out == "HashAggregate"*"civic._dp_count_release("*"civic._dp_sum
 fast_ok
 check $? "the issue's query takes the fast path: count(*) and sum of the clamped values on the workers, noise added on the coordinator"
 fast_ok || sed 's/^/#   /' <<<"$out" | head -n 14
-out=$(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_count(0.5), civic.dp_avg(income, 0, 100000, 0.5) FROM people GROUP BY ward")
-[[ $out == *"coord_combine_agg("*"Custom Scan (Citus Adaptive)"*"worker_partial_agg('civic._dist_dp_count(double precision)'"*"worker_partial_agg('civic._dist_dp_avg("* ]]
+out=$(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_count(0.5), civic.dp_median(income, 0, 100000, 0.5) FROM people GROUP BY ward")
+[[ $out == *"coord_combine_agg("*"Custom Scan (Citus Adaptive)"*"worker_partial_agg('civic._dist_dp_count(double precision)'"*"worker_partial_agg('civic._dist_dp_median("* ]]
 check $? "any other DP aggregate is split: partial states on the workers, combined on the coordinator"
 [[ $out == *"coord_combine_agg("* ]] || sed 's/^/#   /' <<<"$out" | head -n 12
 eps=1.0 runs "DP count and sum grouped by a non-distribution column: 20 wards, near the truth, charged once (epsilon 1.0)" \
@@ -202,6 +202,15 @@ eps=4000000 runs "the fast path's counts and sums equal the exact count and clam
           civic.dp_sum((income % 30000)::int2, -5, 20000, 1e6), sum(least(greatest(income % 30000, -5), 20000))
      FROM people WHERE id <= 300 GROUP BY id" \
   'NF == 8 && $2 == $3 && ($4 - $5)^2 < 25 && $6 == $5 && ($7 - $8)^2 < 25 { n++ } END { exit n != 300 }'
+out=$(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_avg(income, 0, 100000, 0.5) FROM people GROUP BY ward")
+[[ $out == *"civic._dp_avg_release("*"Query: SELECT ward, sum(LEAST(GREATEST(income, 0), 100000)) AS"*"count(income) AS"* && $out != *worker_partial_agg* ]]
+check $? "dp_avg of an integer column takes the fast path too: sum of the clamped values and count on the workers"
+[[ $out == *"_dp_avg_release("* ]] || sed 's/^/#   /' <<<"$out" | head -n 14
+eps=2000000 runs "the fast path's averages equal the exact means of the clamped values, NULLs not counted (epsilon 1e6)" \
+  "SELECT ward, civic.dp_avg(income, 10, 50000, 1e6), avg(least(greatest(income, 10), 50000)),
+          civic.dp_avg(CASE WHEN id % 3 = 0 THEN income END, 0, 100000, 1e6), avg(CASE WHEN id % 3 = 0 THEN income END)
+     FROM people GROUP BY ward" \
+  'NF == 5 && ($2 - $3)^2 < 0.1^2 && ($4 - $5)^2 < 0.1^2 { n++ } END { exit n != 20 }'
 eps=1.5 runs "the fast path over no rows: noise around 0, not NULL" \
   "SELECT civic.dp_count(0.5), civic.dp_sum(income, 0, 100, 0.5), civic.dp_sum(income::int8, 0, 100, 0.5) FROM people WHERE id < 0" \
   'NF == 3 && $1 != "" && $2 != "" && $3 != "" && $1^2 < 60^2 && $2^2 < 6000^2 && $3^2 < 6000^2 { n++ } END { exit n != 1 }'
