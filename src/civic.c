@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "civic.h"
+#include "citus_names.h"
 #include "citus_plan.h"
 #include "dp_params.h"
 #include "guc.h"
@@ -30,6 +31,7 @@ _PG_init(void)
 	civic_ledger_init();			/* shared memory, the WAL resource manager */
 	civic_meter_init();
 	civic_citus_plan_init();	/* planner hook for Citus */
+	civic_citus_names_init();	/* names in queries between Citus nodes */
 	civic_private_view_init();	/* after the meter: its check runs first */
 	civic_pv_citus_init();		/* planner hook: runs before civic's others */
 }

@@ -261,12 +261,25 @@ is_citus_result_reader(Oid funcid)
  * "citus_run_command gpid=...", "citus_shard_...").  A client may set such a
  * name itself; it only loses the DP aggregates by doing so.
  */
+static int	active_citus = 0;	/* Citus plans running in this backend */
+
 static bool
 is_citus_internal_session(void)
 {
 	return application_name != NULL &&
 		(strcmp(application_name, "citus") == 0 ||
 		 strncmp(application_name, "citus_", 6) == 0);
+}
+
+/*
+ * Whether the running query is one between Citus nodes: this session is a
+ * connection Citus opened, or the query runs inside a distributed plan (a
+ * task Citus executes locally).  (citus_names.c)
+ */
+bool
+civic_in_citus_query(void)
+{
+	return is_citus_internal_session() || active_citus > 0;
 }
 
 static bool walk_expr(Node *node, WalkState *ws);
@@ -1137,7 +1150,6 @@ typedef struct ActiveQuery
 } ActiveQuery;
 
 static int	active_protected = 0;
-static int	active_citus = 0;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
 static void

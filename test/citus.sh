@@ -425,6 +425,41 @@ refused_any "... with the DP count's own release folded away in HAVING: refused,
   "SELECT ward, noisy(sum(income), 0) FROM people GROUP BY ward HAVING civic.dp_count(0.5) > 0 OR true"
 refused_any "... with a slot read off EXPLAIN of an earlier planning: refused, nothing charged" \
   "SELECT ward, civic.dp_count(0.5), noisy(sum(income), $(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward" | sed -n "s/.*'\(-\?[0-9]*\)'::bigint).*/\1/p" | head -n 1)) FROM people GROUP BY ward"
+# Citus writes PostgreSQL's own functions unqualified in the queries it
+# sends to the workers (count(*), sum(...), worker_partial_agg(...)), and
+# the workers resolve them with the connection's search path, which a role
+# sets (ALTER ROLE ... SET, or SET LOCAL replayed by Citus under
+# citus.propagate_set_commands = 'local').  A role's own count(*) before
+# pg_catalog would have the workers count a million per row, released with
+# the noise of a count (src/citus_names.c): refused on the workers.
+q coord >/dev/null <<'SQL'
+CREATE ROLE citus_shadow LOGIN;
+GRANT SELECT ON people TO citus_shadow;
+SELECT civic.set_budget('citus_shadow', 'public.people', 50.0);
+CREATE SCHEMA shadow AUTHORIZATION citus_shadow;
+SQL
+as_shadow() { psql -X -q -At -h 127.0.0.1 -p "${port[coord]}" -U citus_shadow -d civic_citus -v VERBOSITY=verbose "$@" 2>&1; }
+as_shadow >/dev/null <<'SQL'
+CREATE FUNCTION shadow.inc(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 + 1000000';
+CREATE AGGREGATE shadow.count(*) (sfunc = shadow.inc, stype = bigint, initcond = '0');
+CREATE FUNCTION shadow.times(bigint, int) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 + $2::bigint * 1000000000';
+CREATE AGGREGATE shadow.sum(int) (sfunc = shadow.times, stype = bigint, initcond = '0');
+SQL
+out=$(as_shadow -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL search_path = shadow, pg_catalog, public" \
+        -c "SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward" -c "ROLLBACK")
+[[ $out == *"ERROR:  VB020"*"shadow.count"* && $out != *"|"* ]]
+check $? "attack: a role's own count(*) before pg_catalog, through SET LOCAL replayed on the workers: refused there (VB020), nothing released"
+[[ $out == *"ERROR:  VB020"* ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+out=$(q coord -c "ALTER ROLE citus_shadow SET search_path = shadow, pg_catalog, public"
+      as_shadow -c "SELECT id, civic.dp_sum(income, 0, 100000, 0.5) FROM people GROUP BY id")
+[[ $out == *"ERROR:  VB020"*"shadow.sum"* && $out != *"|"* ]]
+check $? "attack: ... a role's own sum(int), through its default search path: refused on the workers (VB020), nothing released"
+[[ $out == *"ERROR:  VB020"* ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+out=$(q coord -c "ALTER ROLE citus_shadow RESET search_path"
+      as_shadow -c "SELECT count(*) FROM (SELECT ward, civic.dp_count(0.5) FROM people GROUP BY ward) s")
+[[ $out == 20 ]]
+check $? "... with pg_catalog first again, the same role's DP query runs"
+[[ $out == 20 ]] || sed 's/^/#   /' <<<"$out" | head -n 5
 [[ $(q coord -c 'SELECT 1') == 1 && $(q w1 -c 'SELECT 1') == 1 && $(q w2 -c 'SELECT 1') == 1 ]]
 check $? "attack: every node is still up (no backend crashed)"
 echo "1..$t"
