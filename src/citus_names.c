@@ -21,9 +21,15 @@
  * So in a query between Citus nodes (a session whose application_name is
  * Citus's, or a task Citus runs locally inside a distributed plan) civic
  * refuses, right after parse analysis and before anything runs, every
- * function, aggregate or type that is named like one of pg_catalog but is
- * not pg_catalog's, unless an extension installed it (an extension's
- * objects are not a role's to replace).  Citus's own text never names
+ * function, aggregate, operator, type, collation or relation (the last as
+ * a regclass constant) that is named like one of pg_catalog but is not
+ * pg_catalog's, unless it belongs to an extension a superuser owns (a role
+ * that installs a trusted extension owns it and may add its own objects to
+ * it).  Types are checked wherever an expression has one (a cast function's
+ * result, a constant, a CASE), since a role may declare a cast to its own
+ * type; operators because Citus writes some unqualified (IS DISTINCT FROM,
+ * NULLIF, CASE x WHEN); reg* constants because their text named an object
+ * through the same search path.  Citus's own text never names
  * such an object: whatever is not pg_catalog's it writes qualified, and a
  * qualified name of another schema that matches a pg_catalog name is
  * refused too, since the text alone cannot tell the two apart.
@@ -33,13 +39,17 @@
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
 #include "miscadmin.h"
 #include "utils/catcache.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -65,6 +75,29 @@ catalog_has_function(const char *name)
 	}
 	ReleaseSysCacheList(list);
 	return found;
+}
+
+/*
+ * Whether the object belongs to an extension that a superuser owns: its
+ * objects are the extension's, not a role's.  (A role that installs a
+ * trusted extension owns it, and may add its own objects to it.)
+ */
+static bool
+trusted_extension_member(Oid classid, Oid objid)
+{
+	Oid			ext = getExtensionOfObject(classid, objid);
+	HeapTuple	tup;
+	bool		trusted = false;
+
+	if (!OidIsValid(ext))
+		return false;
+	tup = SearchSysCache1(EXTENSIONOID, ObjectIdGetDatum(ext));
+	if (HeapTupleIsValid(tup))
+	{
+		trusted = superuser_arg(((Form_pg_extension) GETSTRUCT(tup))->extowner);
+		ReleaseSysCache(tup);
+	}
+	return trusted;
 }
 
 static void
@@ -100,7 +133,7 @@ check_function(Oid funcid)
 		return;
 	if (!catalog_has_function(name))
 		return;
-	if (OidIsValid(getExtensionOfObject(ProcedureRelationId, funcid)))
+	if (trusted_extension_member(ProcedureRelationId, funcid))
 		return;
 	refuse(get_func_prokind(funcid) == PROKIND_AGGREGATE ? "the aggregate" : "the function",
 		   nsp, name);
@@ -128,9 +161,115 @@ check_type(Oid typid)
 	if (!OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
 									ObjectIdGetDatum(PG_CATALOG_NAMESPACE))))
 		return;
-	if (OidIsValid(getExtensionOfObject(TypeRelationId, typid)))
+	if (trusted_extension_member(TypeRelationId, typid))
 		return;
 	refuse("the type", nsp, name);
+}
+
+static void
+check_operator(Oid opno)
+{
+	HeapTuple	tup;
+	Form_pg_operator o;
+	Oid			nsp;
+	char	   *name;
+	CatCList   *list;
+	bool		shadows = false;
+	int			i;
+
+	if (!OidIsValid(opno))
+		return;
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	if (!HeapTupleIsValid(tup))
+		return;
+	o = (Form_pg_operator) GETSTRUCT(tup);
+	nsp = o->oprnamespace;
+	name = pstrdup(NameStr(o->oprname));
+	ReleaseSysCache(tup);
+	if (nsp == PG_CATALOG_NAMESPACE)
+		return;
+	list = SearchSysCacheList1(OPERNAMENSP, CStringGetDatum(name));
+	for (i = 0; i < list->n_members && !shadows; i++)
+		shadows = ((Form_pg_operator) GETSTRUCT(&list->members[i]->tuple))->oprnamespace ==
+			PG_CATALOG_NAMESPACE;
+	ReleaseSysCacheList(list);
+	if (shadows && !trusted_extension_member(OperatorRelationId, opno))
+		refuse("the operator", nsp, name);
+}
+
+static void
+check_collation(Oid collid)
+{
+	HeapTuple	tup;
+	char	   *name;
+	Oid			nsp;
+
+	if (!OidIsValid(collid))
+		return;
+	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	nsp = ((Form_pg_collation) GETSTRUCT(tup))->collnamespace;
+	name = pstrdup(NameStr(((Form_pg_collation) GETSTRUCT(tup))->collname));
+	ReleaseSysCache(tup);
+	if (nsp == PG_CATALOG_NAMESPACE)
+		return;
+	if (!OidIsValid(get_collation_oid(list_make2(makeString("pg_catalog"), makeString(name)), true)))
+		return;
+	if (trusted_extension_member(CollationRelationId, collid))
+		return;
+	refuse("the collation", nsp, name);
+}
+
+static void
+check_relation(Oid relid)
+{
+	Oid			nsp = get_rel_namespace(relid);
+	char	   *name;
+
+	if (!OidIsValid(nsp) || nsp == PG_CATALOG_NAMESPACE)
+		return;
+	name = get_rel_name(relid);
+	if (name == NULL || !OidIsValid(get_relname_relid(name, PG_CATALOG_NAMESPACE)))
+		return;
+	refuse("the relation", nsp, name);
+}
+
+/*
+ * A constant of a reg* type names an object, resolved by the same search
+ * path when the text was read: check that object too.
+ */
+static void
+check_reg_const(Const *c)
+{
+	Oid			oid;
+
+	if (c->constisnull)
+		return;
+	switch (c->consttype)
+	{
+		case REGPROCOID:
+		case REGPROCEDUREOID:
+			check_function(DatumGetObjectId(c->constvalue));
+			break;
+		case REGOPEROID:
+		case REGOPERATOROID:
+			check_operator(DatumGetObjectId(c->constvalue));
+			break;
+		case REGTYPEOID:
+			check_type(DatumGetObjectId(c->constvalue));
+			break;
+		case REGCOLLATIONOID:
+			check_collation(DatumGetObjectId(c->constvalue));
+			break;
+		case REGCLASSOID:
+			oid = DatumGetObjectId(c->constvalue);
+			if (OidIsValid(oid))
+				check_relation(oid);
+			break;
+		default:
+			break;
+	}
 }
 
 static bool
@@ -167,15 +306,54 @@ names_walker(Node *node, void *context)
 			}
 		case T_FuncExpr:
 			check_function(((FuncExpr *) node)->funcid);
+			check_type(((FuncExpr *) node)->funcresulttype);
+			break;
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			check_operator(((OpExpr *) node)->opno);
+			check_type(((OpExpr *) node)->opresulttype);
+			break;
+		case T_ScalarArrayOpExpr:
+			check_operator(((ScalarArrayOpExpr *) node)->opno);
+			break;
+		case T_RowCompareExpr:
+			{
+				ListCell   *lc;
+
+				foreach(lc, ((RowCompareExpr *) node)->opnos)
+					check_operator(lfirst_oid(lc));
+			}
+			break;
+		case T_CollateExpr:
+			check_collation(((CollateExpr *) node)->collOid);
+			break;
+		case T_CaseExpr:
+			check_type(((CaseExpr *) node)->casetype);
+			break;
+		case T_CoalesceExpr:
+			check_type(((CoalesceExpr *) node)->coalescetype);
+			break;
+		case T_MinMaxExpr:
+			check_type(((MinMaxExpr *) node)->minmaxtype);
+			break;
+		case T_ArrayExpr:
+			check_type(((ArrayExpr *) node)->array_typeid);
+			break;
+		case T_RowExpr:
+			check_type(((RowExpr *) node)->row_typeid);
 			break;
 		case T_Aggref:
 			check_function(((Aggref *) node)->aggfnoid);
+			check_type(((Aggref *) node)->aggtype);
 			break;
 		case T_WindowFunc:
 			check_function(((WindowFunc *) node)->winfnoid);
+			check_type(((WindowFunc *) node)->wintype);
 			break;
 		case T_Const:
 			check_type(((Const *) node)->consttype);
+			check_reg_const((Const *) node);
 			break;
 		case T_RelabelType:
 			check_type(((RelabelType *) node)->resulttype);

@@ -611,7 +611,7 @@ plan_without_router(Query *parse, const char *query_string, int cursorOptions,
  * dp_sum(bigint ...) with a grid step of 1 release the exact count, or the
  * exact sum of the clamped values, plus noise: so the hook may write them
  * as civic's release functions over PostgreSQL's count(*) and
- * sum(LEAST(GREATEST(value, lower), upper)), which Citus pushes to the
+ * sum(int8smaller(int8larger(value, lower), upper)), which Citus pushes to the
  * workers and combines natively (dp_release.c).  dp_sum(float8) of an
  * integer column with integral bounds has the same form (its grid units
  * are the integers times 2^-k).  Each call carries its slot: a random
@@ -699,22 +699,23 @@ builtin_agg(Oid aggfnoid, Oid result, Expr *arg, Oid argtype)
 	return a;
 }
 
+/*
+ * int4smaller(int4larger(value, lower), upper), or the int8 functions: the
+ * value clamped to the bounds, NULL for NULL as the aggregates skip it
+ * (LEAST and GREATEST ignore a NULL and would give the bound).
+ */
 static Expr *
 clamp(Expr *value, Oid type, Datum lower, Datum upper)
 {
-	MinMaxExpr *lo = makeNode(MinMaxExpr);
-	MinMaxExpr *hi = makeNode(MinMaxExpr);
 	int			len = type == INT4OID ? 4 : 8;
+	Expr	   *lo;
 
-	lo->minmaxtype = type;
-	lo->op = IS_GREATEST;
-	lo->args = list_make2(value, makeConst(type, -1, InvalidOid, len, lower, false, true));
-	lo->location = -1;
-	hi->minmaxtype = type;
-	hi->op = IS_LEAST;
-	hi->args = list_make2(lo, makeConst(type, -1, InvalidOid, len, upper, false, true));
-	hi->location = -1;
-	return (Expr *) hi;
+	lo = (Expr *) makeFuncExpr(type == INT4OID ? F_INT4LARGER : F_INT8LARGER, type,
+							   list_make2(value, makeConst(type, -1, InvalidOid, len, lower, false, true)),
+							   InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	return (Expr *) makeFuncExpr(type == INT4OID ? F_INT4SMALLER : F_INT8SMALLER, type,
+								 list_make2(lo, makeConst(type, -1, InvalidOid, len, upper, false, true)),
+								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 }
 
 /* The fast form of one DP Aggref, or NULL if it has none. */
@@ -856,6 +857,9 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 		if (grid.k > 0 || grid.k < -40)
 			return NULL;
 		inner = linitial(cast->args);
+		/* (dp_avg evaluates the value twice, in its sum and its count) */
+		if (avg && contain_volatile_functions((Node *) inner))
+			return NULL;
 		if (cast->funcid == F_FLOAT8_INT2)
 			inner = (Expr *) makeFuncExpr(F_INT4_INT2, INT4OID, list_make1(inner),
 										  InvalidOid, InvalidOid, COERCE_IMPLICIT_CAST);

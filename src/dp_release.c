@@ -8,14 +8,14 @@
  *	  dp_count(epsilon [, delta])
  *		as  civic._dp_count_release(count(*), epsilon, delta, slot)
  *	  dp_sum(value bigint, lower, upper, epsilon [, delta])
- *		as  civic._dp_sum_release(sum(LEAST(GREATEST(value, lower), upper)),
+ *		as  civic._dp_sum_release(sum(int8smaller(int8larger(value, lower), upper)),
  *								  lower, upper, epsilon, delta, slot)
  *	  dp_sum(value float8, lower, upper, epsilon [, delta]), where value is
  *	  an integer column cast to float8 and the bounds are integers
- *		as  civic._dp_sum_release(sum(LEAST(GREATEST(column, lower), upper)),
+ *		as  civic._dp_sum_release(sum(int4smaller(int4larger(column, lower), upper)),
  *								  lower::float8, upper::float8, epsilon, delta, slot)
  *	  dp_avg(value float8, lower, upper, epsilon [, delta]), the same
- *		as  civic._dp_avg_release(sum(LEAST(GREATEST(column, lower), upper)),
+ *		as  civic._dp_avg_release(sum(int4smaller(int4larger(column, lower), upper)),
  *								  count(column), lower::float8, upper::float8,
  *								  epsilon, delta, slot)
  *

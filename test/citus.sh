@@ -116,7 +116,7 @@ runs() {
 # workers as PostgreSQL's count(*) and sum of the clamped values, and only
 # the noise is added, by civic's release functions, on the coordinator.
 out=$(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_count(0.5), civic.dp_sum(income, 0, 100000, 0.5) FROM people GROUP BY ward")
-fast_ok() { [[ $out == "HashAggregate"*"civic._dp_count_release("*"civic._dp_sum_release("*"Custom Scan (Citus Adaptive)"*"Query: SELECT ward, count(*) AS dp_count, sum(LEAST(GREATEST(income, 0), 100000)) AS dp_sum FROM"* && $out != *worker_partial_agg* ]]; }
+fast_ok() { [[ $out == "HashAggregate"*"civic._dp_count_release("*"civic._dp_sum_release("*"Custom Scan (Citus Adaptive)"*"Query: SELECT ward, count(*) AS dp_count, sum(int4smaller(int4larger(income, 0), 100000)) AS dp_sum FROM"* && $out != *worker_partial_agg* ]]; }
 fast_ok
 check $? "the issue's query takes the fast path: count(*) and sum of the clamped values on the workers, noise added on the coordinator"
 fast_ok || sed 's/^/#   /' <<<"$out" | head -n 14
@@ -203,7 +203,7 @@ eps=4000000 runs "the fast path's counts and sums equal the exact count and clam
      FROM people WHERE id <= 300 GROUP BY id" \
   'NF == 8 && $2 == $3 && ($4 - $5)^2 < 25 && $6 == $5 && ($7 - $8)^2 < 25 { n++ } END { exit n != 300 }'
 out=$(q coord -c "EXPLAIN (VERBOSE, COSTS OFF) SELECT ward, civic.dp_avg(income, 0, 100000, 0.5) FROM people GROUP BY ward")
-[[ $out == *"civic._dp_avg_release("*"Query: SELECT ward, sum(LEAST(GREATEST(income, 0), 100000)) AS"*"count(income) AS"* && $out != *worker_partial_agg* ]]
+[[ $out == *"civic._dp_avg_release("*"Query: SELECT ward, sum(int4smaller(int4larger(income, 0), 100000)) AS"*"count(income) AS"* && $out != *worker_partial_agg* ]]
 check $? "dp_avg of an integer column takes the fast path too: sum of the clamped values and count on the workers"
 [[ $out == *"_dp_avg_release("* ]] || sed 's/^/#   /' <<<"$out" | head -n 14
 eps=2000000 runs "the fast path's averages equal the exact means of the clamped values, NULLs not counted (epsilon 1e6)" \
@@ -211,6 +211,15 @@ eps=2000000 runs "the fast path's averages equal the exact means of the clamped 
           civic.dp_avg(CASE WHEN id % 3 = 0 THEN income END, 0, 100000, 1e6), avg(CASE WHEN id % 3 = 0 THEN income END)
      FROM people GROUP BY ward" \
   'NF == 5 && ($2 - $3)^2 < 0.1^2 && ($4 - $5)^2 < 0.1^2 { n++ } END { exit n != 20 }'
+eps=3000000 runs "the fast path skips NULL values as the aggregates do, with a lower bound far from 0 (epsilon 1e6)" \
+  "SELECT ward, civic.dp_sum(CASE WHEN id % 3 = 0 THEN income END, 20000, 60000, 1e6),
+          sum(least(greatest(income, 20000), 60000)) FILTER (WHERE id % 3 = 0),
+          civic.dp_avg(CASE WHEN id % 3 = 0 THEN income END, 20000, 60000, 1e6),
+          avg(least(greatest(income, 20000), 60000)) FILTER (WHERE id % 3 = 0),
+          civic.dp_sum(CASE WHEN id % 3 = 0 THEN -income::int8 END, -60000, -20000, 1e6),
+          sum(least(greatest(-income::int8, -60000), -20000)) FILTER (WHERE id % 3 = 0)
+     FROM people GROUP BY ward" \
+  'NF == 7 && ($2 - $3)^2 < 25 && ($4 - $5)^2 < 0.1^2 && ($6 - $7)^2 < 4 { n++ } END { exit n != 20 }'
 eps=1.5 runs "the fast path over no rows: noise around 0, not NULL" \
   "SELECT civic.dp_count(0.5), civic.dp_sum(income, 0, 100, 0.5), civic.dp_sum(income::int8, 0, 100, 0.5) FROM people WHERE id < 0" \
   'NF == 3 && $1 != "" && $2 != "" && $3 != "" && $1^2 < 60^2 && $2^2 < 6000^2 && $3^2 < 6000^2 { n++ } END { exit n != 1 }'
@@ -460,6 +469,50 @@ out=$(q coord -c "ALTER ROLE citus_shadow RESET search_path"
 [[ $out == 20 ]]
 check $? "... with pg_catalog first again, the same role's DP query runs"
 [[ $out == 20 ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+# The same role, able to create objects on the workers too, through the
+# other names Citus writes unqualified or a role can redirect: an operator
+# (IS DISTINCT FROM in a privacy-safe view, run as the view's owner), a
+# cast to its own type named like PostgreSQL's, and a trusted extension it
+# installs and adds its count(*) to.  A spy function raises SPY if it runs.
+as_shadow_on() { psql -X -q -At -h 127.0.0.1 -p "${port[$1]}" -U citus_shadow -d civic_citus -v VERBOSITY=verbose 2>&1; }
+q coord >/dev/null <<'SQL'
+GRANT USAGE ON SCHEMA stats TO citus_shadow;
+GRANT SELECT ON wards TO citus_shadow;
+SELECT civic.create_private_view('stats.people_spied',
+  $$SELECT w.ward, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.5) AS residents
+      FROM wards w LEFT JOIN people p ON p.ward = w.ward AND p.income IS DISTINCT FROM 0 GROUP BY w.ward$$,
+  'citus_shadow');
+GRANT CREATE ON DATABASE civic_citus TO citus_shadow;
+SQL
+for n in coord w1 w2; do as_shadow_on "$n" >/dev/null <<'SQL'
+CREATE FUNCTION shadow.spy_eq(a int, b int) RETURNS bool LANGUAGE plpgsql AS
+  $f$BEGIN RAISE EXCEPTION 'SPY ran as %', current_user; END$f$;
+CREATE OPERATOR shadow.= (leftarg = int, rightarg = int, function = shadow.spy_eq);
+CREATE TYPE shadow.text AS ENUM ('x');
+CREATE FUNCTION shadow.spy_text(int) RETURNS shadow.text LANGUAGE plpgsql AS
+  $f$BEGIN RAISE EXCEPTION 'SPY ran as %', current_user; END$f$;
+CREATE CAST (int AS shadow.text) WITH FUNCTION shadow.spy_text(int);
+SQL
+done
+out=$(as_shadow -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL search_path = shadow, pg_catalog, public" \
+        -c "SELECT count(*) FROM stats.people_spied" -c "ROLLBACK")
+[[ $out == *"ERROR:  VB020"*"shadow.="* && $out != *SPY* ]]
+check $? "attack: a role's own = operator under IS DISTINCT FROM in a privacy-safe view's shard query (run as the view's owner): refused (VB020), never run"
+[[ $out == *"ERROR:  VB020"* && $out != *SPY* ]] || sed 's/^/#   /' <<<"$out" | head -n 5
+out=$(as_shadow -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL search_path = shadow, pg_catalog, public" \
+        -c "SELECT ward, civic.dp_median(income, 0, 100000, 0.5) FROM people WHERE income::text IS NOT NULL GROUP BY ward" -c "ROLLBACK")
+[[ $out == *"ERROR:  VB020"*"shadow.text"* && $out != *SPY* ]]
+check $? "attack: a cast to a role's own type named text: refused on the workers (VB020), never run"
+[[ $out == *"ERROR:  VB020"*"shadow.text"* && $out != *SPY* ]] || sed "s/^/#   /" <<<"$out" | head -n 8
+out=$(as_shadow -c "CREATE EXTENSION tcn SCHEMA shadow" 2>&1
+      for n in coord w1 w2; do as_shadow_on "$n" <<<"ALTER EXTENSION tcn ADD AGGREGATE shadow.count(*)" 2>&1; done
+      as_shadow -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" -c "SET LOCAL search_path = shadow, pg_catalog, public" \
+        -c "SELECT civic.dp_count(0.5) FROM people" -c "ROLLBACK")
+member=$(q w1 -c "SELECT count(*) FROM pg_depend WHERE classid = 'pg_proc'::regclass AND objid = (SELECT p.oid FROM pg_proc p WHERE p.proname = 'count' AND p.pronamespace = 'shadow'::regnamespace) AND deptype = 'e'")
+[[ $member == 1 && $out == *"ERROR:  VB020"*"shadow.count"* && $out != *"|"* && $out != *$'\n'[0-9]* ]]
+check $? "attack: ... its count(*) added to a trusted extension it installed: still refused (VB020)"
+[[ $member == 1 && $out == *"ERROR:  VB020"* ]] || echo "#   member=$member"
+[[ $out == *"ERROR:  VB020"* ]] || sed 's/^/#   /' <<<"member=$member $out" | head -n 8
 [[ $(q coord -c 'SELECT 1') == 1 && $(q w1 -c 'SELECT 1') == 1 && $(q w2 -c 'SELECT 1') == 1 ]]
 check $? "attack: every node is still up (no backend crashed)"
 echo "1..$t"
