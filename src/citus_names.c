@@ -28,8 +28,12 @@
  * it).  Types are checked wherever an expression has one (a cast function's
  * result, a constant, a CASE), since a role may declare a cast to its own
  * type; operators because Citus writes some unqualified (IS DISTINCT FROM,
- * NULLIF, CASE x WHEN); reg* constants because their text named an object
- * through the same search path.  Citus's own text never names
+ * NULLIF, CASE x WHEN) and ORDER BY ... USING names them; reg* constants
+ * because their text named an object through the same search path.
+ *
+ * Which sessions are Citus's is decided by the application_name Citus sent
+ * at connection (meter_hook.c): a role can rename a connection Citus then
+ * reuses, with a set_config() that Citus pushes to the workers.  Citus's own text never names
  * such an object: whatever is not pg_catalog's it writes qualified, and a
  * qualified name of another schema that matches a pg_catalog name is
  * refused too, since the text alone cannot tell the two apart.
@@ -44,6 +48,8 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_ts_config.h"
+#include "catalog/pg_ts_dict.h"
 #include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
@@ -235,6 +241,53 @@ check_relation(Oid relid)
 	refuse("the relation", nsp, name);
 }
 
+/* A text search configuration or dictionary (same layout: name, namespace). */
+static void
+check_catalog_named(int oidcache, int namecache, Oid oid, const char *kind)
+{
+	HeapTuple	tup;
+	char	   *name;
+	Oid			nsp;
+
+	if (!OidIsValid(oid))
+		return;
+	tup = SearchSysCache1(oidcache, ObjectIdGetDatum(oid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	if (oidcache == TSCONFIGOID)
+	{
+		name = pstrdup(NameStr(((Form_pg_ts_config) GETSTRUCT(tup))->cfgname));
+		nsp = ((Form_pg_ts_config) GETSTRUCT(tup))->cfgnamespace;
+	}
+	else
+	{
+		name = pstrdup(NameStr(((Form_pg_ts_dict) GETSTRUCT(tup))->dictname));
+		nsp = ((Form_pg_ts_dict) GETSTRUCT(tup))->dictnamespace;
+	}
+	ReleaseSysCache(tup);
+	if (nsp == PG_CATALOG_NAMESPACE)
+		return;
+	if (!SearchSysCacheExists2(namecache, CStringGetDatum(name),
+							   ObjectIdGetDatum(PG_CATALOG_NAMESPACE)))
+		return;
+	refuse(kind, nsp, name);
+}
+
+/* The operators of a query's GROUP BY, ORDER BY, DISTINCT or window. */
+static void
+check_sort_group(List *clauses)
+{
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+	{
+		SortGroupClause *sgc = lfirst_node(SortGroupClause, lc);
+
+		check_operator(sgc->eqop);
+		check_operator(sgc->sortop);
+	}
+}
+
 /*
  * A constant of a reg* type names an object, resolved by the same search
  * path when the text was read: check that object too.
@@ -261,6 +314,14 @@ check_reg_const(Const *c)
 			break;
 		case REGCOLLATIONOID:
 			check_collation(DatumGetObjectId(c->constvalue));
+			break;
+		case REGCONFIGOID:
+			check_catalog_named(TSCONFIGOID, TSCONFIGNAMENSP,
+								DatumGetObjectId(c->constvalue), "the text search configuration");
+			break;
+		case REGDICTIONARYOID:
+			check_catalog_named(TSDICTOID, TSDICTNAMENSP,
+								DatumGetObjectId(c->constvalue), "the text search dictionary");
 			break;
 		case REGCLASSOID:
 			oid = DatumGetObjectId(c->constvalue);
@@ -301,6 +362,16 @@ names_walker(Node *node, void *context)
 						foreach(lc3, rtf->funccoltypes)
 							check_type(lfirst_oid(lc3));
 					}
+				}
+				check_sort_group(query->sortClause);
+				check_sort_group(query->groupClause);
+				check_sort_group(query->distinctClause);
+				foreach(lc, query->windowClause)
+				{
+					WindowClause *wc = lfirst_node(WindowClause, lc);
+
+					check_sort_group(wc->partitionClause);
+					check_sort_group(wc->orderClause);
 				}
 				return query_tree_walker(query, names_walker, context, 0);
 			}

@@ -51,6 +51,7 @@
 #include "commands/extension.h"
 #include "executor/executor.h"
 #include "fmgr.h"
+#include "libpq/libpq-be.h"
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
@@ -258,17 +259,27 @@ is_citus_result_reader(Oid funcid)
  * Whether this session is a connection Citus opened from another node: its
  * application_name is "citus" (Citus before 11) or begins with "citus_"
  * ("citus_internal gpid=...", "citus_rebalancer gpid=...",
- * "citus_run_command gpid=...", "citus_shard_...").  A client may set such a
- * name itself; it only loses the DP aggregates by doing so.
+ * "citus_run_command gpid=...", "citus_shard_...").  The name Citus sent
+ * in the startup packet counts, not only the setting now: a role's
+ * set_config('application_name', ...) in a WHERE clause that Citus pushes
+ * to the workers renames the connection, which Citus then reuses, and must
+ * not turn the checks of a connection between nodes off.  A client may set
+ * such a name itself; it only loses the DP aggregates by doing so.
  */
 static int	active_citus = 0;	/* Citus plans running in this backend */
 
 static bool
+citus_name(const char *name)
+{
+	return name != NULL &&
+		(strcmp(name, "citus") == 0 || strncmp(name, "citus_", 6) == 0);
+}
+
+static bool
 is_citus_internal_session(void)
 {
-	return application_name != NULL &&
-		(strcmp(application_name, "citus") == 0 ||
-		 strncmp(application_name, "citus_", 6) == 0);
+	return citus_name(application_name) ||
+		(MyProcPort != NULL && citus_name(MyProcPort->application_name));
 }
 
 /*

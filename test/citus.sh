@@ -513,6 +513,18 @@ member=$(q w1 -c "SELECT count(*) FROM pg_depend WHERE classid = 'pg_proc'::regc
 check $? "attack: ... its count(*) added to a trusted extension it installed: still refused (VB020)"
 [[ $member == 1 && $out == *"ERROR:  VB020"* ]] || echo "#   member=$member"
 [[ $out == *"ERROR:  VB020"* ]] || sed 's/^/#   /' <<<"member=$member $out" | head -n 8
+# ... and renaming the workers' connections first: a set_config() in WHERE,
+# which Citus runs on the workers, gives the connection Citus then reuses
+# another application_name and search path.  The name Citus connected with
+# still counts.
+for n in w1 w2 coord; do as_shadow_on "$n" <<<"DROP TYPE shadow.text CASCADE" >/dev/null 2>&1; done
+out=$(as_shadow -c "BEGIN" -c "SET LOCAL citus.max_adaptive_executor_pool_size = 1" \
+        -c "SELECT count(*) FROM people WHERE set_config('application_name', 'x', false) IS NOT NULL
+              AND set_config('search_path', 'shadow, pg_catalog, public', false) IS NOT NULL" \
+        -c "SELECT civic.dp_count(0.5) FROM people" -c "COMMIT")
+[[ $out == *"ERROR:  VB020"*"shadow."* && $out != *$'\n'[0-9]* ]]
+check $? "attack: ... after renaming the workers' connections with set_config() in WHERE: still refused (VB020)"
+[[ $out == *"ERROR:  VB020"*"shadow."* ]] || sed 's/^/#   /' <<<"$out" | head -n 6
 [[ $(q coord -c 'SELECT 1') == 1 && $(q w1 -c 'SELECT 1') == 1 && $(q w2 -c 'SELECT 1') == 1 ]]
 check $? "attack: every node is still up (no backend crashed)"
 echo "1..$t"
