@@ -23,7 +23,11 @@
  * refuses, right after parse analysis and before anything runs, every
  * function, aggregate, operator, type, collation or relation (the last as
  * a regclass constant) that is named like one of pg_catalog but is not
- * pg_catalog's, unless it belongs to an extension a superuser owns (a role
+ * pg_catalog's, unless an extension's script made it: it belongs to an
+ * extension and a superuser owns it (the script of a trusted extension runs
+ * as the bootstrap superuser, so citext's = and max, installed by a
+ * database owner, stay usable; an object a role adds to an extension it
+ * installed stays the role's) (a role
  * that installs a trusted extension owns it and may add its own objects to
  * it).  Types are checked wherever an expression has one (a cast function's
  * result, a constant, a CASE), since a role may declare a cast to its own
@@ -84,26 +88,16 @@ catalog_has_function(const char *name)
 }
 
 /*
- * Whether the object belongs to an extension that a superuser owns: its
- * objects are the extension's, not a role's.  (A role that installs a
- * trusted extension owns it, and may add its own objects to it.)
+ * Whether an extension's script made the object: it belongs to an extension
+ * and a superuser owns it.  (A role that installs a trusted extension owns
+ * the extension, not the objects its script creates, which the bootstrap
+ * superuser owns; what the role adds to it with ALTER EXTENSION ... ADD is
+ * its own.)
  */
 static bool
-trusted_extension_member(Oid classid, Oid objid)
+trusted_extension_member(Oid classid, Oid objid, Oid owner)
 {
-	Oid			ext = getExtensionOfObject(classid, objid);
-	HeapTuple	tup;
-	bool		trusted = false;
-
-	if (!OidIsValid(ext))
-		return false;
-	tup = SearchSysCache1(EXTENSIONOID, ObjectIdGetDatum(ext));
-	if (HeapTupleIsValid(tup))
-	{
-		trusted = superuser_arg(((Form_pg_extension) GETSTRUCT(tup))->extowner);
-		ReleaseSysCache(tup);
-	}
-	return trusted;
+	return OidIsValid(getExtensionOfObject(classid, objid)) && superuser_arg(owner);
 }
 
 static void
@@ -125,6 +119,7 @@ check_function(Oid funcid)
 	Form_pg_proc p;
 	Oid			nsp;
 	char	   *name;
+	Oid			owner;
 
 	if (!OidIsValid(funcid))
 		return;
@@ -134,12 +129,13 @@ check_function(Oid funcid)
 	p = (Form_pg_proc) GETSTRUCT(tup);
 	nsp = p->pronamespace;
 	name = pstrdup(NameStr(p->proname));
+	owner = p->proowner;
 	ReleaseSysCache(tup);
 	if (nsp == PG_CATALOG_NAMESPACE)
 		return;
 	if (!catalog_has_function(name))
 		return;
-	if (trusted_extension_member(ProcedureRelationId, funcid))
+	if (trusted_extension_member(ProcedureRelationId, funcid, owner))
 		return;
 	refuse(get_func_prokind(funcid) == PROKIND_AGGREGATE ? "the aggregate" : "the function",
 		   nsp, name);
@@ -152,6 +148,7 @@ check_type(Oid typid)
 	Form_pg_type t;
 	Oid			nsp;
 	char	   *name;
+	Oid			owner;
 
 	if (!OidIsValid(typid))
 		return;
@@ -161,13 +158,14 @@ check_type(Oid typid)
 	t = (Form_pg_type) GETSTRUCT(tup);
 	nsp = t->typnamespace;
 	name = pstrdup(NameStr(t->typname));
+	owner = t->typowner;
 	ReleaseSysCache(tup);
 	if (nsp == PG_CATALOG_NAMESPACE)
 		return;
 	if (!OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
 									ObjectIdGetDatum(PG_CATALOG_NAMESPACE))))
 		return;
-	if (trusted_extension_member(TypeRelationId, typid))
+	if (trusted_extension_member(TypeRelationId, typid, owner))
 		return;
 	refuse("the type", nsp, name);
 }
@@ -181,6 +179,7 @@ check_operator(Oid opno)
 	char	   *name;
 	CatCList   *list;
 	bool		shadows = false;
+	Oid			owner;
 	int			i;
 
 	if (!OidIsValid(opno))
@@ -191,6 +190,7 @@ check_operator(Oid opno)
 	o = (Form_pg_operator) GETSTRUCT(tup);
 	nsp = o->oprnamespace;
 	name = pstrdup(NameStr(o->oprname));
+	owner = o->oprowner;
 	ReleaseSysCache(tup);
 	if (nsp == PG_CATALOG_NAMESPACE)
 		return;
@@ -199,7 +199,7 @@ check_operator(Oid opno)
 		shadows = ((Form_pg_operator) GETSTRUCT(&list->members[i]->tuple))->oprnamespace ==
 			PG_CATALOG_NAMESPACE;
 	ReleaseSysCacheList(list);
-	if (shadows && !trusted_extension_member(OperatorRelationId, opno))
+	if (shadows && !trusted_extension_member(OperatorRelationId, opno, owner))
 		refuse("the operator", nsp, name);
 }
 
@@ -209,6 +209,7 @@ check_collation(Oid collid)
 	HeapTuple	tup;
 	char	   *name;
 	Oid			nsp;
+	Oid			owner;
 
 	if (!OidIsValid(collid))
 		return;
@@ -217,12 +218,13 @@ check_collation(Oid collid)
 		return;
 	nsp = ((Form_pg_collation) GETSTRUCT(tup))->collnamespace;
 	name = pstrdup(NameStr(((Form_pg_collation) GETSTRUCT(tup))->collname));
+	owner = ((Form_pg_collation) GETSTRUCT(tup))->collowner;
 	ReleaseSysCache(tup);
 	if (nsp == PG_CATALOG_NAMESPACE)
 		return;
 	if (!OidIsValid(get_collation_oid(list_make2(makeString("pg_catalog"), makeString(name)), true)))
 		return;
-	if (trusted_extension_member(CollationRelationId, collid))
+	if (trusted_extension_member(CollationRelationId, collid, owner))
 		return;
 	refuse("the collation", nsp, name);
 }

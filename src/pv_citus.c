@@ -65,6 +65,8 @@
  */
 #include "postgres.h"
 
+#include <dlfcn.h>
+
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
@@ -86,6 +88,7 @@
 #include "utils/rel.h"
 
 #include "citus_meta.h"
+#include "errcodes.h"
 #include "meter.h"
 #include "private_view.h"
 #include "pv_citus.h"
@@ -383,6 +386,32 @@ pv_citus_served(PlannedStmt *pstmt, bool by_hand)
  * civic._private_view_rows(view regclass) RETURNS SETOF record
  * --------------------------------------------------------------------- */
 
+/*
+ * Citus records the SET LOCAL commands of a transaction run under
+ * citus.propagate_set_commands = 'local' (its exported activeSetStmts) and
+ * replays them on every connection it opens in that transaction, those it
+ * opens as the view's owner included.  A reader's SET LOCAL search_path
+ * would then resolve the names in the owner's shard queries on the workers
+ * -- an operator in a domain's CHECK, a function inlined there -- to the
+ * reader's own code, run as the owner.  So a privacy-safe view over a
+ * Citus table is not read in a transaction with replayed settings (the
+ * symbol is looked up, not linked: Citus may not be loaded).
+ */
+static void
+pv_refuse_replayed_settings(void)
+{
+	StringInfo *stmts = (StringInfo *) dlsym(RTLD_DEFAULT, "activeSetStmts");
+	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+
+	if ((stmts != NULL && *stmts != NULL && (*stmts)->len > 0) ||
+		(propagate != NULL && strcmp(propagate, "none") != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+				 errmsg("a privacy-safe view over a Citus table cannot be read while Citus propagates SET LOCAL commands"),
+				 errdetail("Citus replays the transaction's SET LOCAL commands on the connections it opens as the view's owner, where they would change how the owner's queries are read."),
+				 errhint("Read the view in a transaction without SET LOCAL under citus.propagate_set_commands = 'local'.")));
+}
+
 /* Whether this call is one the planner hook made (see the header). */
 static bool
 pv_call_is_planned(FunctionCallInfo fcinfo)
@@ -431,6 +460,7 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 				 errdetail("civic._private_view_rows() reads only views of civic's differentially-private aggregates.")));
 	owner = rel->rd_rel->relowner;
 	civic_private_view_verify(viewid, owner);
+	pv_refuse_replayed_settings();
 
 	td = RelationGetDescr(rel);
 	if (rsinfo->expectedDesc->natts != td->natts)
