@@ -72,6 +72,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -81,6 +82,7 @@
 #include "optimizer/planner.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -96,6 +98,7 @@
 PG_FUNCTION_INFO_V1(civic_private_view_rows);
 
 static planner_hook_type prev_planner = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* >0 while civic._private_view_rows() runs its view: substitute nothing. */
 static int	pv_serving = 0;
@@ -394,17 +397,63 @@ pv_citus_served(PlannedStmt *pstmt, bool by_hand)
  * would then resolve the names in the owner's shard queries on the workers
  * -- an operator in a domain's CHECK, a function inlined there -- to the
  * reader's own code, run as the owner.  So a privacy-safe view over a
- * Citus table is not read in a transaction with replayed settings (the
- * symbol is looked up, not linked: Citus may not be loaded).
+ * Citus table is not read in a transaction that ran SET LOCAL while Citus
+ * propagated it (noted by civic's utility hook below, since Citus forgets
+ * them at the end of a subtransaction whose remote sessions keep them), nor
+ * while Citus holds or propagates such commands (activeSetStmts is looked
+ * up, not linked: Citus may not be loaded).
  */
+static bool pv_set_local_propagated = false;	/* this transaction */
+
+static bool
+pv_propagating(void)
+{
+	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+
+	return propagate != NULL && strcmp(propagate, "none") != 0;
+}
+
+/*
+ * Note every SET LOCAL run while Citus propagates them: Citus sends it to
+ * the connections it has open and replays it on those it opens later,
+ * and after a subtransaction (RELEASE or ROLLBACK TO SAVEPOINT) forgets it
+ * while the remote sessions keep it.  The note lasts until the transaction
+ * ends.
+ */
+static void
+pv_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				  ProcessUtilityContext context, ParamListInfo params,
+				  QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *stmt = pstmt->utilityStmt;
+
+	if (IsA(stmt, VariableSetStmt) && ((VariableSetStmt *) stmt)->is_local &&
+		pv_propagating())
+		pv_set_local_propagated = true;
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+}
+
+static void
+pv_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		pv_set_local_propagated = false;
+}
+
 static void
 pv_refuse_replayed_settings(void)
 {
 	StringInfo *stmts = (StringInfo *) dlsym(RTLD_DEFAULT, "activeSetStmts");
-	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
 
-	if ((stmts != NULL && *stmts != NULL && (*stmts)->len > 0) ||
-		(propagate != NULL && strcmp(propagate, "none") != 0))
+	if (pv_set_local_propagated || pv_propagating() ||
+		(stmts != NULL && *stmts != NULL && (*stmts)->len > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_CIVIC_DISTRIBUTED),
 				 errmsg("a privacy-safe view over a Citus table cannot be read while Citus propagates SET LOCAL commands"),
@@ -498,6 +547,16 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+
+	/*
+	 * Citus's limit on intermediate results fails the query when the rows it
+	 * ships exceed the reader's setting: an exact answer about the size of
+	 * private data, one bit per read.  The view runs without it.
+	 */
+	if (GetConfigOption("citus.max_intermediate_result_size", true, false) != NULL)
+		(void) set_config_option("citus.max_intermediate_result_size", "-1",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
 	pv_serving++;
 	PG_TRY();
 	{
@@ -547,5 +606,8 @@ civic_pv_citus_init(void)
 		return;
 	prev_planner = planner_hook;
 	planner_hook = pv_citus_planner;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = pv_ProcessUtility;
+	RegisterXactCallback(pv_xact_callback, NULL);
 	civic_meter_served_views = pv_citus_served;
 }
