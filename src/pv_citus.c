@@ -404,6 +404,7 @@ pv_citus_served(PlannedStmt *pstmt, bool by_hand)
  * up, not linked: Citus may not be loaded).
  */
 static bool pv_set_local_propagated = false;	/* this transaction */
+static bool pv_view_read = false;	/* this transaction read a view here */
 
 static bool
 pv_propagating(void)
@@ -414,7 +415,8 @@ pv_propagating(void)
 }
 
 /*
- * Note every SET LOCAL run while Citus propagates them: Citus sends it to
+ * Note every SET or RESET run while Citus propagates them (and refuse one
+ * after a view was read here, below): Citus sends it to
  * the connections it has open and replays it on those it opens later,
  * and after a subtransaction (RELEASE or ROLLBACK TO SAVEPOINT) forgets it
  * while the remote sessions keep it.  The note lasts until the transaction
@@ -427,9 +429,22 @@ pv_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree
 {
 	Node	   *stmt = pstmt->utilityStmt;
 
-	if (IsA(stmt, VariableSetStmt) && ((VariableSetStmt *) stmt)->is_local &&
-		pv_propagating())
+	if (IsA(stmt, VariableSetStmt) && pv_propagating())
+	{
+		/*
+		 * Citus sends the whole query string of a propagated SET or RESET to
+		 * every connection of the transaction: after a read of a view here,
+		 * those include the ones opened as the view's owner, where any
+		 * statement following the SET in that string would run as the owner.
+		 */
+		if (pv_view_read)
+			ereport(ERROR,
+					(errcode(ERRCODE_CIVIC_DISTRIBUTED),
+					 errmsg("SET and RESET cannot be propagated by Citus in a transaction that read a privacy-safe view over a Citus table"),
+					 errdetail("Citus would send them to the connections it opened as the view's owner."),
+					 errhint("Run them in another transaction, or with citus.propagate_set_commands = 'none'.")));
 		pv_set_local_propagated = true;
+	}
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
 							queryEnv, dest, qc);
@@ -444,7 +459,10 @@ pv_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_PARALLEL_ABORT)
+	{
 		pv_set_local_propagated = false;
+		pv_view_read = false;
+	}
 }
 
 static void
@@ -510,6 +528,7 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 	owner = rel->rd_rel->relowner;
 	civic_private_view_verify(viewid, owner);
 	pv_refuse_replayed_settings();
+	pv_view_read = true;
 
 	td = RelationGetDescr(rel);
 	if (rsinfo->expectedDesc->natts != td->natts)
