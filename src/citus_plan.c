@@ -718,6 +718,12 @@ clamp(Expr *value, Oid type, Datum lower, Datum upper)
 								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 }
 
+static Const *
+float8_const(Datum value)
+{
+	return makeConst(FLOAT8OID, -1, InvalidOid, 8, value, false, FLOAT8PASSBYVAL);
+}
+
 /* The fast form of one DP Aggref, or NULL if it has none. */
 static Expr *
 fast_form_of(Aggref *aggref, FastForm *ff)
@@ -762,8 +768,8 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 		ff->sources = lappend(ff->sources, copyObject(aggref));
 		return (Expr *) makeFuncExpr(release, INT8OID,
 									 list_make4(call_arg,
-												makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
-												makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL),
+												float8_const(eps),
+												float8_const(delta),
 												slot),
 									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
@@ -806,8 +812,8 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 									 lappend(list_make5(call_arg,
 														makeConst(INT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL),
 														makeConst(INT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL),
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL),
-														makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL)),
+														float8_const(eps),
+														float8_const(delta)),
 											 slot),
 									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
@@ -883,10 +889,10 @@ fast_form_of(Aggref *aggref, FastForm *ff)
 		if (avg)
 			args = lappend(args, builtin_agg(F_COUNT_ANY, INT8OID, copyObject(inner),
 											 exprType((Node *) inner)));
-		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, lower, false, FLOAT8PASSBYVAL));
-		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, upper, false, FLOAT8PASSBYVAL));
-		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, eps, false, FLOAT8PASSBYVAL));
-		args = lappend(args, makeConst(FLOAT8OID, -1, InvalidOid, 8, delta, false, FLOAT8PASSBYVAL));
+		args = lappend(args, float8_const(lower));
+		args = lappend(args, float8_const(upper));
+		args = lappend(args, float8_const(eps));
+		args = lappend(args, float8_const(delta));
 		args = lappend(args, slot);
 		ff->sources = lappend(ff->sources, copyObject(aggref));
 		return (Expr *) makeFuncExpr(release, FLOAT8OID, args,

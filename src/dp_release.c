@@ -92,6 +92,30 @@ release_cost(FunctionCallInfo fcinfo, const char *aggname, int epos,
 static dp_int128 integer_sum_units(FunctionCallInfo fcinfo, double lower, double upper,
 									const DpGrid *grid);
 
+/*
+ * The combined sum a release call was given (argument 0: Citus's numeric
+ * sum of bigints or bigint sum of integers; NULL, no row: 0), and its
+ * bounds (arguments LO and LO + 1), which must not be null.
+ */
+static int64
+release_sum(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		return 0;
+	if (get_fn_expr_argtype(fcinfo->flinfo, 0) == NUMERICOID)
+		return DatumGetInt64(DirectFunctionCall1(numeric_int8, PG_GETARG_DATUM(0)));
+	return PG_GETARG_INT64(0);
+}
+
+static void
+release_bounds_not_null(FunctionCallInfo fcinfo, int lo)
+{
+	if (PG_ARGISNULL(lo) || PG_ARGISNULL(lo + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lower and upper must not be null")));
+}
+
 PG_FUNCTION_INFO_V1(dp_count_release);
 /* civic._dp_count_release(count bigint, epsilon, delta, slot bigint) */
 Datum
@@ -121,15 +145,11 @@ dp_sum_release(PG_FUNCTION_ARGS)
 	DpNoise		noise;
 	DpGrid		grid;
 	int64		lower,
-				upper,
-				sum = 0;
+				upper;
 	dp_int128	units;
 
 	release_cost(fcinfo, "dp_sum", 3, &cost);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lower and upper must not be null")));
+	release_bounds_not_null(fcinfo, 1);
 	lower = PG_GETARG_INT64(1);
 	upper = PG_GETARG_INT64(2);
 	if (lower > upper)
@@ -143,16 +163,10 @@ dp_sum_release(PG_FUNCTION_ARGS)
 	/* the hook writes only sums whose grid step is 1 */
 	if (grid.k != 0)
 		elog(ERROR, "civic: dp_sum released with a grid step of 2^%d", grid.k);
-	if (!PG_ARGISNULL(0))
-	{
-		if (get_fn_expr_argtype(fcinfo->flinfo, 0) == NUMERICOID)
-			sum = DatumGetInt64(DirectFunctionCall1(numeric_int8, PG_GETARG_DATUM(0)));
-		else
-			sum = PG_GETARG_INT64(0);
-	}
+	units = release_sum(fcinfo);
 	dp_noise_setup(&noise, grid.delta_units, cost.epsilon, cost.delta);
 	civic_privacy_account_release(fcinfo, &cost);
-	units = (dp_int128) sum + dp_noise_draw(&noise);
+	units += dp_noise_draw(&noise);
 	PG_RETURN_INT64(dp_int128_to_int64(units, "dp_sum"));
 }
 
@@ -173,10 +187,7 @@ dp_sum_float8_release(PG_FUNCTION_ARGS)
 	dp_int128	units;
 
 	release_cost(fcinfo, "dp_sum", 3, &cost);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lower and upper must not be null")));
+	release_bounds_not_null(fcinfo, 1);
 	lower = PG_GETARG_FLOAT8(1);
 	upper = PG_GETARG_FLOAT8(2);
 	dp_check_float_bounds("dp_sum", lower, upper);
@@ -196,18 +207,9 @@ dp_sum_float8_release(PG_FUNCTION_ARGS)
 static dp_int128
 integer_sum_units(FunctionCallInfo fcinfo, double lower, double upper, const DpGrid *grid)
 {
-	int64		sum = 0;
-
 	if (grid->k > 0 || grid->k < -40 || floor(lower) != lower || floor(upper) != upper)
 		elog(ERROR, "civic: a float8 sum released with a grid step of 2^%d", grid->k);
-	if (!PG_ARGISNULL(0))
-	{
-		if (get_fn_expr_argtype(fcinfo->flinfo, 0) == NUMERICOID)
-			sum = DatumGetInt64(DirectFunctionCall1(numeric_int8, PG_GETARG_DATUM(0)));
-		else
-			sum = PG_GETARG_INT64(0);
-	}
-	return (dp_int128) sum * (((dp_int128) 1) << (-grid->k));
+	return (dp_int128) release_sum(fcinfo) * (((dp_int128) 1) << (-grid->k));
 }
 
 PG_FUNCTION_INFO_V1(dp_avg_float8_release);
@@ -228,10 +230,7 @@ dp_avg_float8_release(PG_FUNCTION_ARGS)
 	dp_int128	units;
 
 	release_cost(fcinfo, "dp_avg", 4, &cost);
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lower and upper must not be null")));
+	release_bounds_not_null(fcinfo, 2);
 	lower = PG_GETARG_FLOAT8(2);
 	upper = PG_GETARG_FLOAT8(3);
 	dp_check_float_bounds("dp_avg", lower, upper);
