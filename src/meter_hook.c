@@ -62,6 +62,7 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "rewrite/rewriteManip.h"
+#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -1622,6 +1623,7 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 	CivicLedgerRefusal refusal;
 	int			ncharges = 0;
 	Oid			roleid = GetSessionUserId();
+	const char *text;
 	ListCell   *lc,
 			   *lc2,
 			   *lck,
@@ -1726,8 +1728,16 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 			add_charge_lines(charges, &ncharges, view_aggs, false, ds, k, can_read);
 		}
 	}
+	/*
+	 * The ledger row's text is the statement's own; a plan run under another
+	 * (a Citus subplan of a CTE or UNION, whose QueryDesc has an empty text)
+	 * records the client's statement that caused it.
+	 */
+	text = qd->sourceText;
+	if ((text == NULL || text[0] == '\0') && debug_query_string != NULL)
+		text = debug_query_string;
 	if (!civic_ledger_charge(roleid, charges, ncharges,
-							 qd->plannedstmt->queryId, qd->sourceText, &refusal))
+							 qd->plannedstmt->queryId, text, &refusal))
 		report_refusal(charges, &refusal);
 }
 

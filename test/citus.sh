@@ -161,6 +161,10 @@ eps=0.5 runs "a raw-row subquery of the distributed table (an intermediate resul
 eps=0.5 runs "a DP aggregate in a CTE joined to a reference table: charged once, in the CTE's own plan" \
   "WITH c AS MATERIALIZED (SELECT ward, civic.dp_count(0.5) AS n FROM people GROUP BY ward)
    SELECT count(*) FROM c JOIN wards USING (ward)" '$1 == 20 { n++ } END { exit n != 1 }'
+out=$(q coord -c "SELECT query FROM civic.privacy_ledger WHERE dataset = 'public.people' ORDER BY \"time\" DESC LIMIT 1")
+[[ $out == "WITH c AS MATERIALIZED (SELECT ward, civic.dp_count(0.5)"* ]]
+check $? "... and its ledger row carries the client's statement (Citus ran the CTE as a subplan with no text of its own)"
+[[ $out == "WITH c"* ]] || sed 's/^/#   /' <<<"$out" | head -n 3
 # The task may finalise only the aggregates its query was charged for, over
 # the query's own tables: a function in it running another DP query (over
 # another table) is refused.
