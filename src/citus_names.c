@@ -26,19 +26,17 @@
  * pg_catalog's, unless an extension's script made it: it belongs to an
  * extension and a superuser owns it (the script of a trusted extension runs
  * as the bootstrap superuser, so citext's = and max, installed by a
- * database owner, stay usable; an object a role adds to an extension it
- * installed stays the role's) (a role
- * that installs a trusted extension owns it and may add its own objects to
- * it).  Types are checked wherever an expression has one (a cast function's
+ * database owner, stay usable; an object a role adds with ALTER EXTENSION
+ * ... ADD to an extension it installed stays the role's).  Types are checked wherever an expression has one (a cast function's
  * result, a constant, a CASE), since a role may declare a cast to its own
  * type; operators because Citus writes some unqualified (IS DISTINCT FROM,
  * NULLIF, CASE x WHEN) and ORDER BY ... USING names them; reg* constants
  * because their text named an object through the same search path.
  *
  * Which sessions are Citus's is decided by the application_name Citus sent
- * at connection (meter_hook.c): a role can rename a connection Citus then
- * reuses, with a set_config() that Citus pushes to the workers.  Citus's own text never names
- * such an object: whatever is not pg_catalog's it writes qualified, and a
+ * at connection, as well as the current one (meter_hook.c): a role can
+ * rename a connection Citus then reuses, with a set_config() that Citus
+ * pushes to the workers.  Citus's own text never names such an object: whatever is not pg_catalog's it writes qualified, and a
  * qualified name of another schema that matches a pg_catalog name is
  * refused too, since the text alone cannot tell the two apart.
  */
@@ -47,6 +45,8 @@
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
@@ -69,22 +69,52 @@
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 
-/* Whether a function of that name exists in pg_catalog. */
+/* Whether any object of the catalog of the list cache, so named, is pg_catalog's. */
 static bool
-catalog_has_function(const char *name)
+catalog_list_has(int listcache, AttrNumber nspattr, const char *name)
 {
-	CatCList   *list = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+	CatCList   *list = SearchSysCacheList1(listcache, CStringGetDatum(name));
 	bool		found = false;
 	int			i;
 
 	for (i = 0; i < list->n_members && !found; i++)
 	{
-		Form_pg_proc p = (Form_pg_proc) GETSTRUCT(&list->members[i]->tuple);
+		bool		isnull;
+		Datum		nsp = SysCacheGetAttr(listcache, &list->members[i]->tuple, nspattr, &isnull);
 
-		found = p->pronamespace == PG_CATALOG_NAMESPACE;
+		found = !isnull && DatumGetObjectId(nsp) == PG_CATALOG_NAMESPACE;
 	}
 	ReleaseSysCacheList(list);
 	return found;
+}
+
+/* Whether pg_catalog has an object of the class named `name`. */
+static bool
+catalog_has_namesake(Oid classid, const char *name)
+{
+	switch (classid)
+	{
+		case ProcedureRelationId:
+			return catalog_list_has(PROCNAMEARGSNSP, Anum_pg_proc_pronamespace, name);
+		case OperatorRelationId:
+			return catalog_list_has(OPERNAMENSP, Anum_pg_operator_oprnamespace, name);
+		case TypeRelationId:
+			return OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
+											  ObjectIdGetDatum(PG_CATALOG_NAMESPACE)));
+		case CollationRelationId:
+			return OidIsValid(get_collation_oid(list_make2(makeString("pg_catalog"),
+														   makeString(pstrdup(name))), true));
+		case TSConfigRelationId:
+			return SearchSysCacheExists2(TSCONFIGNAMENSP, CStringGetDatum(name),
+										 ObjectIdGetDatum(PG_CATALOG_NAMESPACE));
+		case TSDictionaryRelationId:
+			return SearchSysCacheExists2(TSDICTNAMENSP, CStringGetDatum(name),
+										 ObjectIdGetDatum(PG_CATALOG_NAMESPACE));
+		case RelationRelationId:
+			return OidIsValid(get_relname_relid(name, PG_CATALOG_NAMESPACE));
+	}
+	elog(ERROR, "civic: no name check for catalog %u", classid);
+	return false;				/* keep compiler quiet */
 }
 
 /*
@@ -100,9 +130,41 @@ trusted_extension_member(Oid classid, Oid objid, Oid owner)
 	return OidIsValid(getExtensionOfObject(classid, objid)) && superuser_arg(owner);
 }
 
+/*
+ * Refuse the object objid of catalog classid if it is named like one of
+ * pg_catalog's, is not pg_catalog's, and no extension's script made it.
+ * Its name, namespace and owner are read through the catalog's columns as
+ * objectaddress.c describes them, so one reading serves every class.  kind
+ * names the class in the message; NULL for a function or an aggregate.
+ */
 static void
-refuse(const char *kind, Oid nsp, const char *name)
+check_named(Oid classid, Oid objid, const char *kind)
 {
+	int			cache = get_object_catcache_oid(classid);
+	HeapTuple	tup;
+	bool		isnull;
+	char	   *name;
+	Oid			nsp;
+	Oid			owner;
+
+	if (!OidIsValid(objid))
+		return;
+	tup = SearchSysCache1(cache, ObjectIdGetDatum(objid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	name = pstrdup(NameStr(*DatumGetName(SysCacheGetAttr(cache, tup,
+														 get_object_attnum_name(classid),
+														 &isnull))));
+	nsp = DatumGetObjectId(SysCacheGetAttr(cache, tup, get_object_attnum_namespace(classid),
+										   &isnull));
+	owner = DatumGetObjectId(SysCacheGetAttr(cache, tup, get_object_attnum_owner(classid),
+											 &isnull));
+	ReleaseSysCache(tup);
+	if (nsp == PG_CATALOG_NAMESPACE || !catalog_has_namesake(classid, name) ||
+		trusted_extension_member(classid, objid, owner))
+		return;
+	if (kind == NULL)
+		kind = get_func_prokind(objid) == PROKIND_AGGREGATE ? "the aggregate" : "the function";
 	ereport(ERROR,
 			(errcode(ERRCODE_CIVIC_DISTRIBUTED),
 			 errmsg("a query between Citus nodes names %s %s.%s, which shadows PostgreSQL's own %s",
@@ -112,168 +174,10 @@ refuse(const char *kind, Oid nsp, const char *name)
 					 get_namespace_name_or_temp(nsp), name)));
 }
 
-static void
-check_function(Oid funcid)
-{
-	HeapTuple	tup;
-	Form_pg_proc p;
-	Oid			nsp;
-	char	   *name;
-	Oid			owner;
-
-	if (!OidIsValid(funcid))
-		return;
-	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
-	if (!HeapTupleIsValid(tup))
-		return;
-	p = (Form_pg_proc) GETSTRUCT(tup);
-	nsp = p->pronamespace;
-	name = pstrdup(NameStr(p->proname));
-	owner = p->proowner;
-	ReleaseSysCache(tup);
-	if (nsp == PG_CATALOG_NAMESPACE)
-		return;
-	if (!catalog_has_function(name))
-		return;
-	if (trusted_extension_member(ProcedureRelationId, funcid, owner))
-		return;
-	refuse(get_func_prokind(funcid) == PROKIND_AGGREGATE ? "the aggregate" : "the function",
-		   nsp, name);
-}
-
-static void
-check_type(Oid typid)
-{
-	HeapTuple	tup;
-	Form_pg_type t;
-	Oid			nsp;
-	char	   *name;
-	Oid			owner;
-
-	if (!OidIsValid(typid))
-		return;
-	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
-	if (!HeapTupleIsValid(tup))
-		return;
-	t = (Form_pg_type) GETSTRUCT(tup);
-	nsp = t->typnamespace;
-	name = pstrdup(NameStr(t->typname));
-	owner = t->typowner;
-	ReleaseSysCache(tup);
-	if (nsp == PG_CATALOG_NAMESPACE)
-		return;
-	if (!OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
-									ObjectIdGetDatum(PG_CATALOG_NAMESPACE))))
-		return;
-	if (trusted_extension_member(TypeRelationId, typid, owner))
-		return;
-	refuse("the type", nsp, name);
-}
-
-static void
-check_operator(Oid opno)
-{
-	HeapTuple	tup;
-	Form_pg_operator o;
-	Oid			nsp;
-	char	   *name;
-	CatCList   *list;
-	bool		shadows = false;
-	Oid			owner;
-	int			i;
-
-	if (!OidIsValid(opno))
-		return;
-	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
-	if (!HeapTupleIsValid(tup))
-		return;
-	o = (Form_pg_operator) GETSTRUCT(tup);
-	nsp = o->oprnamespace;
-	name = pstrdup(NameStr(o->oprname));
-	owner = o->oprowner;
-	ReleaseSysCache(tup);
-	if (nsp == PG_CATALOG_NAMESPACE)
-		return;
-	list = SearchSysCacheList1(OPERNAMENSP, CStringGetDatum(name));
-	for (i = 0; i < list->n_members && !shadows; i++)
-		shadows = ((Form_pg_operator) GETSTRUCT(&list->members[i]->tuple))->oprnamespace ==
-			PG_CATALOG_NAMESPACE;
-	ReleaseSysCacheList(list);
-	if (shadows && !trusted_extension_member(OperatorRelationId, opno, owner))
-		refuse("the operator", nsp, name);
-}
-
-static void
-check_collation(Oid collid)
-{
-	HeapTuple	tup;
-	char	   *name;
-	Oid			nsp;
-	Oid			owner;
-
-	if (!OidIsValid(collid))
-		return;
-	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
-	if (!HeapTupleIsValid(tup))
-		return;
-	nsp = ((Form_pg_collation) GETSTRUCT(tup))->collnamespace;
-	name = pstrdup(NameStr(((Form_pg_collation) GETSTRUCT(tup))->collname));
-	owner = ((Form_pg_collation) GETSTRUCT(tup))->collowner;
-	ReleaseSysCache(tup);
-	if (nsp == PG_CATALOG_NAMESPACE)
-		return;
-	if (!OidIsValid(get_collation_oid(list_make2(makeString("pg_catalog"), makeString(name)), true)))
-		return;
-	if (trusted_extension_member(CollationRelationId, collid, owner))
-		return;
-	refuse("the collation", nsp, name);
-}
-
-static void
-check_relation(Oid relid)
-{
-	Oid			nsp = get_rel_namespace(relid);
-	char	   *name;
-
-	if (!OidIsValid(nsp) || nsp == PG_CATALOG_NAMESPACE)
-		return;
-	name = get_rel_name(relid);
-	if (name == NULL || !OidIsValid(get_relname_relid(name, PG_CATALOG_NAMESPACE)))
-		return;
-	refuse("the relation", nsp, name);
-}
-
-/* A text search configuration or dictionary (same layout: name, namespace). */
-static void
-check_catalog_named(int oidcache, int namecache, Oid oid, const char *kind)
-{
-	HeapTuple	tup;
-	char	   *name;
-	Oid			nsp;
-
-	if (!OidIsValid(oid))
-		return;
-	tup = SearchSysCache1(oidcache, ObjectIdGetDatum(oid));
-	if (!HeapTupleIsValid(tup))
-		return;
-	if (oidcache == TSCONFIGOID)
-	{
-		name = pstrdup(NameStr(((Form_pg_ts_config) GETSTRUCT(tup))->cfgname));
-		nsp = ((Form_pg_ts_config) GETSTRUCT(tup))->cfgnamespace;
-	}
-	else
-	{
-		name = pstrdup(NameStr(((Form_pg_ts_dict) GETSTRUCT(tup))->dictname));
-		nsp = ((Form_pg_ts_dict) GETSTRUCT(tup))->dictnamespace;
-	}
-	ReleaseSysCache(tup);
-	if (nsp == PG_CATALOG_NAMESPACE)
-		return;
-	if (!SearchSysCacheExists2(namecache, CStringGetDatum(name),
-							   ObjectIdGetDatum(PG_CATALOG_NAMESPACE)))
-		return;
-	refuse(kind, nsp, name);
-}
+#define check_function(oid)		check_named(ProcedureRelationId, (oid), NULL)
+#define check_type(oid)			check_named(TypeRelationId, (oid), "the type")
+#define check_operator(oid)		check_named(OperatorRelationId, (oid), "the operator")
+#define check_collation(oid)	check_named(CollationRelationId, (oid), "the collation")
 
 /* The operators of a query's GROUP BY, ORDER BY, DISTINCT or window. */
 static void
@@ -297,8 +201,6 @@ check_sort_group(List *clauses)
 static void
 check_reg_const(Const *c)
 {
-	Oid			oid;
-
 	if (c->constisnull)
 		return;
 	switch (c->consttype)
@@ -318,17 +220,15 @@ check_reg_const(Const *c)
 			check_collation(DatumGetObjectId(c->constvalue));
 			break;
 		case REGCONFIGOID:
-			check_catalog_named(TSCONFIGOID, TSCONFIGNAMENSP,
-								DatumGetObjectId(c->constvalue), "the text search configuration");
+			check_named(TSConfigRelationId, DatumGetObjectId(c->constvalue),
+						"the text search configuration");
 			break;
 		case REGDICTIONARYOID:
-			check_catalog_named(TSDICTOID, TSDICTNAMENSP,
-								DatumGetObjectId(c->constvalue), "the text search dictionary");
+			check_named(TSDictionaryRelationId, DatumGetObjectId(c->constvalue),
+						"the text search dictionary");
 			break;
 		case REGCLASSOID:
-			oid = DatumGetObjectId(c->constvalue);
-			if (OidIsValid(oid))
-				check_relation(oid);
+			check_named(RelationRelationId, DatumGetObjectId(c->constvalue), "the relation");
 			break;
 		default:
 			break;
