@@ -1760,6 +1760,27 @@ civic_ledger_charge(Oid roleid,
 	return true;
 }
 
+/*
+ * Append one record about an account (a budget or a reset) and make it
+ * durable; the account's slot is made before the record is written, so a
+ * full account table refuses the call with nothing written.  Frees rec.
+ */
+static void
+append_account_record(LedgerRecord *rec, Oid roleid, const CivicDatasetKey *ds)
+{
+	AccountKey	key;
+	uint64		upto;
+	XLogRecPtr	lsn;
+
+	lock_for_append(records_size(&rec, 1));
+	make_account_key(&key, roleid, ds);
+	(void) account_enter(&key, true);
+	upto = append_records(&rec, 1, &lsn);
+	LWLockRelease(ledger->lock);
+	make_durable(lsn, upto);
+	pfree(rec);
+}
+
 /* Record a new limit for an account (or a role's default). */
 void
 civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
@@ -1767,8 +1788,6 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 						bool zcdp, int64 limit_rho)
 {
 	LedgerRecord *rec;
-	uint64		upto;
-	XLogRecPtr	lsn;
 
 	require_ledger();
 	require_writable();
@@ -1782,18 +1801,7 @@ civic_ledger_set_budget(Oid roleid, const CivicDatasetKey *ds,
 		rec->flags |= RECF_ZCDP;
 		rec->limit_rho = limit_rho;
 	}
-	lock_for_append(records_size(&rec, 1));
-	/* make sure the account fits before the record is written */
-	{
-		AccountKey	key;
-
-		make_account_key(&key, roleid, ds);
-		(void) account_enter(&key, true);
-	}
-	upto = append_records(&rec, 1, &lsn);
-	LWLockRelease(ledger->lock);
-	make_durable(lsn, upto);
-	pfree(rec);
+	append_account_record(rec, roleid, ds);
 }
 
 /* Forget an account's spending. */
@@ -1801,23 +1809,11 @@ void
 civic_ledger_reset(Oid roleid, const CivicDatasetKey *ds)
 {
 	LedgerRecord *rec;
-	uint64		upto;
-	XLogRecPtr	lsn;
 
 	require_ledger();
 	require_writable();
 	rec = new_record(REC_RESET, roleid, ds, NULL);
-	lock_for_append(records_size(&rec, 1));
-	{
-		AccountKey	key;
-
-		make_account_key(&key, roleid, ds);
-		(void) account_enter(&key, true);
-	}
-	upto = append_records(&rec, 1, &lsn);
-	LWLockRelease(ledger->lock);
-	make_durable(lsn, upto);
-	pfree(rec);
+	append_account_record(rec, roleid, ds);
 }
 
 /* (Re)declare a named dataset of this database as the given tables. */
