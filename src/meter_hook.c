@@ -333,6 +333,32 @@ has_exec_param(Node *node, void *context)
 }
 
 /*
+ * An epsilon/delta argument that is a float8 literal: ARG_VALUE and its
+ * value; anything else (not float8, or not a constant): ARG_UNKNOWN.
+ */
+static ArgKind
+arg_literal(Expr *expr, double *value, bool *isnull)
+{
+	*isnull = false;
+	*value = 0;
+	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID || !IsA(expr, Const))
+		return ARG_UNKNOWN;
+	*isnull = ((Const *) expr)->constisnull;
+	*value = *isnull ? 0 : DatumGetFloat8(((Const *) expr)->constvalue);
+	return ARG_VALUE;
+}
+
+/* Evaluate a float8 argument free of columns, parameters and subqueries. */
+static void
+arg_evaluate(Expr *expr, EState *estate, double *value, bool *isnull)
+{
+	ExprState  *es = ExecPrepareExpr(expr, estate);
+	Datum		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
+
+	*value = *isnull ? 0 : DatumGetFloat8(d);
+}
+
+/*
  * Value of an epsilon/delta argument before execution.  Constants and query
  * parameters are read; any other expression free of columns, volatile
  * functions and subqueries is stable for the query and is evaluated once
@@ -343,18 +369,10 @@ has_exec_param(Node *node, void *context)
 static ArgKind
 arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 {
-	*isnull = false;
-	*value = 0;
-	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID)
-		return ARG_UNKNOWN;
-	if (IsA(expr, Const))
-	{
-		Const	   *c = (Const *) expr;
+	ArgKind		kind = arg_literal(expr, value, isnull);
 
-		*isnull = c->constisnull;
-		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
-		return ARG_VALUE;
-	}
+	if (kind != ARG_UNKNOWN || expr == NULL || exprType((Node *) expr) != FLOAT8OID)
+		return kind;
 	/* the rule the aggregates apply (dp_params.c) */
 	switch (civic_dp_arg_kind(expr))
 	{
@@ -365,13 +383,7 @@ arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 		case CIVIC_DP_ARG_FIXED:
 			break;
 	}
-	{
-		ExprState  *es = ExecPrepareExpr(expr, estate);
-		Datum		d;
-
-		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
-		*value = *isnull ? 0 : DatumGetFloat8(d);
-	}
+	arg_evaluate(expr, estate, value, isnull);
 	return ARG_VALUE;
 }
 
@@ -805,18 +817,10 @@ has_row_value(Node *node, void *context)
 static ArgKind
 view_arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 {
-	*isnull = false;
-	*value = 0;
-	if (expr == NULL || exprType((Node *) expr) != FLOAT8OID)
-		return ARG_UNKNOWN;
-	if (IsA(expr, Const))
-	{
-		Const	   *c = (Const *) expr;
+	ArgKind		kind = arg_literal(expr, value, isnull);
 
-		*isnull = c->constisnull;
-		*value = c->constisnull ? 0 : DatumGetFloat8(c->constvalue);
-		return ARG_VALUE;
-	}
+	if (kind != ARG_UNKNOWN || expr == NULL || exprType((Node *) expr) != FLOAT8OID)
+		return kind;
 	if (contain_subplans((Node *) expr) ||
 		checkExprHasSubLink((Node *) expr) ||
 		has_exec_param((Node *) expr, NULL))
@@ -824,13 +828,7 @@ view_arg_value(Expr *expr, EState *estate, double *value, bool *isnull)
 	if (has_row_value((Node *) expr, NULL) ||
 		contain_volatile_functions((Node *) expr))
 		return ARG_REJECTED;
-	{
-		ExprState  *es = ExecPrepareExpr((Expr *) copyObject(expr), estate);
-		Datum		d;
-
-		d = ExecEvalExprSwitchContext(es, GetPerTupleExprContext(estate), isnull);
-		*value = *isnull ? 0 : DatumGetFloat8(d);
-	}
+	arg_evaluate((Expr *) copyObject(expr), estate, value, isnull);
 	return ARG_VALUE;
 }
 
