@@ -1873,6 +1873,26 @@ local_task_claim(PlannedStmt *pstmt, List *found)
 	return false;
 }
 
+/*
+ * Whether qd is a parallel worker's share of its leader's plan: the one
+ * executor ParallelQueryMain starts in the worker, sending its rows to the
+ * leader through a tuple queue.  The leader checked and charged that plan as
+ * a whole.  Any other query a worker runs -- started through SPI by a
+ * function marked PARALLEL SAFE, from the worker's share -- is a query of
+ * its own, which no leader saw.
+ */
+bool
+civic_parallel_share(QueryDesc *qd)
+{
+	static QueryDesc *share = NULL;
+
+	if (!IsParallelWorker())
+		return false;
+	if (share == NULL && qd->dest != NULL && qd->dest->mydest == DestTupleQueue)
+		share = qd;
+	return qd == share;
+}
+
 static void
 meter_query(QueryDesc *qd, int eflags)
 {
@@ -1886,10 +1906,11 @@ meter_query(QueryDesc *qd, int eflags)
 	List	   *dp_views = NIL;
 	List	   *local_found = NIL;
 	bool		task_of_local = false;
+	bool		share = civic_parallel_share(qd);
 	MeteredQuery *mq;
 
 	/* a plan shown to the user by EXPLAIN (with or without ANALYZE) */
-	if (!IsParallelWorker() &&
+	if (!share &&
 		(explain_only || (explain_depth > 0 && qd->instrument_options != 0)))
 		check_explain(qd);
 	if (explain_only)
@@ -1906,7 +1927,7 @@ meter_query(QueryDesc *qd, int eflags)
 	 * parallel worker's plan is the part below Gather; the other subplans it
 	 * carries (CTEs, init plans) run in the leader, which checked them.
 	 */
-	for (i = 0; i < nsub && !IsParallelWorker(); i++)
+	for (i = 0; i < nsub && !share; i++)
 		if (!ws.seen_subplan[i])
 		{
 			ws.seen_subplan[i] = true;
@@ -1931,13 +1952,44 @@ meter_query(QueryDesc *qd, int eflags)
 		!civic_plan_noted(qd->plannedstmt))
 		task_of_local = local_task_claim(qd->plannedstmt, ws.found);
 
-	if (note_active_query(qd, ws.citus) && !IsParallelWorker())
+	if (note_active_query(qd, ws.citus) && !share)
 		check_plan_reports();
-	/* (the leader charges for the whole plan; workers only register) */
-	if (!IsParallelWorker())
+	/* (the leader charges for the whole plan; its workers only register) */
+	if (!share)
 		dp_views = dp_view_references(qd->plannedstmt);
 	if (ws.found == NIL && dp_views == NIL)
 		return;
+
+	/*
+	 * A query a parallel worker starts of its own (a PARALLEL SAFE function
+	 * running SQL): a worker cannot write the ledger, and no leader charged
+	 * it.  Refused, or every call of the function would be a free answer.
+	 */
+	if (IsParallelWorker() && !share)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("differentially-private aggregates and privacy-safe views cannot be used in a query run inside a parallel worker"),
+				 errdetail("A function marked PARALLEL SAFE ran the query in a parallel worker, which cannot charge the privacy budget."),
+				 errhint("Mark the function PARALLEL RESTRICTED or PARALLEL UNSAFE.")));
+
+	/*
+	 * Maintenance run for another role: ANALYZE, VACUUM (also autovacuum),
+	 * CREATE INDEX, REINDEX, CLUSTER and REFRESH MATERIALIZED VIEW evaluate
+	 * an object's expressions as its owner, in a security-restricted
+	 * operation, while the session user -- the one civic charges -- is
+	 * whoever started it, a DBA or the autovacuum launcher.  The owner's code
+	 * would read DP answers charged to them (and a superuser is never
+	 * limited).  Refused; the owner may run the operation in a session of
+	 * its own.
+	 */
+	if (!share && InSecurityRestrictedOperation() && GetUserId() != GetSessionUserId())
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_UNMETERABLE),
+				 errmsg("differentially-private aggregates and privacy-safe views cannot be used in maintenance run for another role"),
+				 errdetail("The query runs as %s inside a security-restricted operation (ANALYZE, VACUUM, CREATE INDEX, REINDEX, CLUSTER or REFRESH MATERIALIZED VIEW) started by %s, whose budget would be charged.",
+						   GetUserNameFromId(GetUserId(), false),
+						   GetUserNameFromId(GetSessionUserId(), false)),
+				 errhint("Run the operation in a session of the object's owner.")));
 
 	/*
 	 * Distributed plans are metered when civic's planner hook shaped and
@@ -2005,7 +2057,7 @@ meter_query(QueryDesc *qd, int eflags)
 	}
 
 	/* (a local task's aggregates were charged with the query it is part of) */
-	if (!IsParallelWorker() && !task_of_local)
+	if (!share && !task_of_local)
 		charge_query(qd, ws.found, dp_views);
 	if (local_found != NIL)
 	{

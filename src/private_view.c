@@ -96,6 +96,7 @@
 
 #include "dataset.h"
 #include "dp_params.h"
+#include "meter.h"
 #include "private_view.h"
 #include "relcache.h"
 
@@ -1091,7 +1092,7 @@ pv_check_read(Oid viewid, Oid roleid)
 static void
 pv_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && !IsParallelWorker())
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && !civic_parallel_share(queryDesc))
 	{
 		List	   *seen = NIL;
 		ListCell   *lc;
