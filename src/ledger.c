@@ -75,12 +75,15 @@
 #include "port/atomics.h"
 #include "port/pg_crc32c.h"
 #include "replication/syncrep.h"
+#include "replication/walsender.h"
+#include "replication/walsender_private.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -1540,11 +1543,46 @@ append_records(LedgerRecord **recs, int nrecs, XLogRecPtr *lsn)
 }
 
 /* WAL first (and synchronous standbys), then the file. */
+/*
+ * With synchronous replication, wait until the synchronous standbys have
+ * flushed the ledger's WAL up to lsn, whatever the session's
+ * synchronous_commit says (a role may set it to 'local' or 'off': a failover
+ * would then lose charges for answers already returned).  PostgreSQL turns a
+ * cancel or a termination during the wait into a WARNING and returns, the
+ * standbys not having confirmed: the query then fails here, the charge
+ * standing on this server, and returns nothing.
+ */
+static void
+wait_for_sync_standbys(XLogRecPtr lsn)
+{
+	int			nest;
+	XLogRecPtr	confirmed;
+
+	if (max_wal_senders == 0 || SyncRepStandbyNames == NULL || SyncRepStandbyNames[0] == '\0' ||
+		RecoveryInProgress())
+		return;
+	nest = NewGUCNestLevel();
+	if (synchronous_commit < SYNCHRONOUS_COMMIT_REMOTE_FLUSH)
+		(void) set_config_option("synchronous_commit", "on", PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	SyncRepWaitForLSN(lsn, false);
+	AtEOXact_GUC(true, nest);
+	LWLockAcquire(SyncRepLock, LW_SHARED);
+	confirmed = WalSndCtl->lsn[SYNC_REP_WAIT_FLUSH];
+	LWLockRelease(SyncRepLock);
+	if (confirmed < lsn)
+		ereport(ERROR,
+				(errcode(ERRCODE_CIVIC_LEDGER_UNWRITABLE),
+				 errmsg("the synchronous standbys did not confirm the privacy charge"),
+				 errdetail("The charge is recorded on this server, which waited for the standbys named by synchronous_standby_names until the wait was cancelled; this query returns nothing."),
+				 errhint("Bring a synchronous standby back, or change synchronous_standby_names.")));
+}
+
 static void
 make_durable(XLogRecPtr lsn, uint64 upto)
 {
 	XLogFlush(lsn);
-	SyncRepWaitForLSN(lsn, false);
+	wait_for_sync_standbys(lsn);
 	(void) flush_ledger(upto, ERROR);
 }
 

@@ -40,7 +40,7 @@ caught_up() {
   return 1
 }
 
-echo "1..17"
+echo "1..20"
 rm -rf "$P" "$S" "$SOCK"; mkdir -p "$SOCK"; chown postgres: "$SOCK" "$CIVIC_RUN"
 as_pg "$PGBIN/initdb" -D "$P" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$CIVIC_RUN/fo_initdb.log" 2>&1
 cat >>"$P/postgresql.conf" <<CONF
@@ -71,6 +71,15 @@ port = $SPORT
 CONF
 ctl "$S" start; ok $? "the standby starts"
 is "$(qs -c 'SELECT pg_is_in_recovery()')" "t" "it is a streaming standby"
+# as a synchronous standby it confirms each charge, and answers return
+qp -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c 'SELECT pg_reload_conf()' >/dev/null
+for i in $(seq 1 60); do
+  [[ $(qp -c 'SELECT sync_state FROM pg_stat_replication') == sync ]] && break
+  sleep 0.5
+done
+is "$(qp -c 'SET synchronous_commit = local' -c 'SET statement_timeout = 20000' -c 'SELECT civic.dp_count(0.01) > -1000 FROM t' 2>&1)" \
+   "t" "with a synchronous standby streaming, a charge waits for its confirmation and the answer returns"
+qp -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 
 # after the backup: charges, a budget change and a dataset declaration
 charge "$PPORT" 25
@@ -114,6 +123,13 @@ qs -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c 'SELECT pg_reload_co
 sleep 1
 out=$(psql -X -q -At -h "$SOCK" -p "$SPORT" -d postgres -U "$ROLE" -c 'SET statement_timeout = 2000' -c 'SELECT civic.dp_count(0.01) > -1000 FROM v' 2>&1)
 echo "$out" | grep -q 'canceling wait for synchronous replication'; ok $? "with synchronous_standby_names set, a charge waits for a synchronous standby"
+! grep -qx 't' <<<"$out" && grep -q 'did not confirm the privacy charge' <<<"$out"
+ok $? "... and when the wait is cut, the query returns no answer (the charge stands, unconfirmed)"
+# the session's synchronous_commit cannot skip the wait
+out=$(psql -X -q -At -h "$SOCK" -p "$SPORT" -d postgres -U "$ROLE" -c 'SET synchronous_commit = local' -c 'SET statement_timeout = 2000' -c 'SELECT civic.dp_count(0.01) > -1000 FROM v' 2>&1)
+grep -q 'canceling wait for synchronous replication' <<<"$out" && ! grep -qx 't' <<<"$out"
+ok $? "a role's synchronous_commit = local does not skip the wait, nor release an answer"
+[[ $out == *"canceling wait"* ]] || sed 's/^/#   /' <<<"$out" | head -n 4
 qs -c 'ALTER SYSTEM RESET synchronous_standby_names' -c 'SELECT pg_reload_conf()' >/dev/null
 is "$(qs -c 'SELECT status FROM civic.ledger_verify()')" "ok" "the ledger verifies"
 ((fails == 0))
