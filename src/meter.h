@@ -34,6 +34,7 @@ extern void civic_privacy_account_release(FunctionCallInfo fcinfo,
 /* Install the metering hooks (from _PG_init; only when preloaded). */
 extern void civic_meter_init(void);
 extern bool civic_in_citus_query(void);
+extern Oid	civic_accountable_role(void);
 struct QueryDesc;
 extern bool civic_parallel_share(struct QueryDesc *qd);
 

@@ -83,6 +83,7 @@
 #include "ledger.h"
 #include "meter.h"
 #include "plan_notes.h"
+#include "pv_citus.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;
@@ -1192,11 +1193,40 @@ reads_table_denied_to(PlannedStmt *pstmt, Oid roleid)
 	return false;
 }
 
-/* ... the session user: a query a privacy rule protects */
+/*
+ * The role whose code asks for this query, when it is not the session user:
+ * the current user -- or, while civic serves a privacy-safe view as its
+ * owner (pv_citus.c), the role that asked for the view.  PostgreSQL runs one
+ * role's code in another's session in a few places: maintenance (ANALYZE,
+ * VACUUM and autovacuum, CREATE INDEX, REINDEX, CLUSTER, REFRESH
+ * MATERIALIZED VIEW evaluate an object's expressions as its owner), a
+ * SECURITY DEFINER trigger of the owner's fired by another role's write, a
+ * SECURITY DEFINER function.  The session user -- maybe a DBA or the
+ * autovacuum launcher, never limited -- must not be the only one to pay for
+ * what that code reads: it is charged too (charge_query), and the privacy
+ * rules apply to it as to the session user.  InvalidOid when it is the
+ * session user, or the role SET ROLE made current.
+ */
+Oid
+civic_accountable_role(void)
+{
+	Oid			r = OidIsValid(civic_pv_caller) ? civic_pv_caller : GetUserId();
+
+	/*
+	 * SET ROLE changes the outer user as well: it does not move the charge
+	 * (docs/budget.md), so a role the session user chose is not charged.
+	 */
+	return (r == GetSessionUserId() || r == GetOuterUserId()) ? InvalidOid : r;
+}
+
+/* ... the session user or the accountable role: a query a privacy rule protects */
 static bool
 reads_protected_table(PlannedStmt *pstmt)
 {
-	return reads_table_denied_to(pstmt, GetSessionUserId());
+	Oid			other = civic_accountable_role();
+
+	return reads_table_denied_to(pstmt, GetSessionUserId()) ||
+		(OidIsValid(other) && reads_table_denied_to(pstmt, other));
 }
 
 /* Track a query for as long as its executor state lives; true if protected. */
@@ -1611,7 +1641,7 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
  * least the larger rho of the two (a charge of the difference in rho alone).
  */
 static void
-charge_query(QueryDesc *qd, List *found, List *dp_views)
+charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, bool only_limited)
 {
 	List	   *dss = NIL;		/* datasets read */
 	List	   *ks = NIL;		/* their max groups per unit */
@@ -1620,7 +1650,7 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 	CivicCharge *charges;
 	CivicLedgerRefusal refusal;
 	int			ncharges = 0;
-	Oid			roleid = GetSessionUserId();
+	bool		any_limited = false;
 	const char *text;
 	ListCell   *lc,
 			   *lc2,
@@ -1657,7 +1687,11 @@ charge_query(QueryDesc *qd, List *found, List *dp_views)
 			ks = lappend_int(ks, k);
 			readable = lappend_int(readable, can_read ? 1 : 0);
 		}
+		any_limited |= !can_read;
 	}
+	/* (a role that reads every table directly is recorded only as the session user) */
+	if (only_limited && !any_limited)
+		return;
 	if (dss == NIL)
 	{
 		CivicDatasetKey *ds = palloc0(sizeof(CivicDatasetKey));
@@ -1972,24 +2006,6 @@ meter_query(QueryDesc *qd, int eflags)
 				 errdetail("A function marked PARALLEL SAFE ran the query in a parallel worker, which cannot charge the privacy budget."),
 				 errhint("Mark the function PARALLEL RESTRICTED or PARALLEL UNSAFE.")));
 
-	/*
-	 * Maintenance run for another role: ANALYZE, VACUUM (also autovacuum),
-	 * CREATE INDEX, REINDEX, CLUSTER and REFRESH MATERIALIZED VIEW evaluate
-	 * an object's expressions as its owner, in a security-restricted
-	 * operation, while the session user -- the one civic charges -- is
-	 * whoever started it, a DBA or the autovacuum launcher.  The owner's code
-	 * would read DP answers charged to them (and a superuser is never
-	 * limited).  Refused; the owner may run the operation in a session of
-	 * its own.
-	 */
-	if (!share && InSecurityRestrictedOperation() && GetUserId() != GetSessionUserId())
-		ereport(ERROR,
-				(errcode(ERRCODE_CIVIC_UNMETERABLE),
-				 errmsg("differentially-private aggregates and privacy-safe views cannot be used in maintenance run for another role"),
-				 errdetail("The query runs as %s inside a security-restricted operation (ANALYZE, VACUUM, CREATE INDEX, REINDEX, CLUSTER or REFRESH MATERIALIZED VIEW) started by %s, whose budget would be charged.",
-						   GetUserNameFromId(GetUserId(), false),
-						   GetUserNameFromId(GetSessionUserId(), false)),
-				 errhint("Run the operation in a session of the object's owner.")));
 
 	/*
 	 * Distributed plans are metered when civic's planner hook shaped and
@@ -2046,9 +2062,12 @@ meter_query(QueryDesc *qd, int eflags)
 	if (dp_views != NIL)
 	{
 		Oid			roleid = GetSessionUserId();
+		Oid			other = civic_accountable_role();
 
 		foreach(lc, ws.rescanned_groupings)
-			if (plan_scans_protected(lfirst(lc), qd->plannedstmt, roleid))
+			if (plan_scans_protected(lfirst(lc), qd->plannedstmt, roleid) ||
+				(OidIsValid(other) &&
+				 plan_scans_protected(lfirst(lc), qd->plannedstmt, other)))
 				ereport(ERROR,
 						(errcode(ERRCODE_CIVIC_UNMETERABLE),
 						 errmsg("a privacy-safe view cannot be read where the plan may evaluate it more than once"),
@@ -2058,7 +2077,14 @@ meter_query(QueryDesc *qd, int eflags)
 
 	/* (a local task's aggregates were charged with the query it is part of) */
 	if (!share && !task_of_local)
-		charge_query(qd, ws.found, dp_views);
+	{
+		Oid			other = civic_accountable_role();
+
+		/* the role whose code runs first: its refusal charges nobody */
+		if (OidIsValid(other))
+			charge_query(qd, ws.found, dp_views, other, true);
+		charge_query(qd, ws.found, dp_views, GetSessionUserId(), false);
+	}
 	if (local_found != NIL)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(qd->estate->es_query_cxt);

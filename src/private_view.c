@@ -1107,6 +1107,9 @@ pv_ExecutorStart(QueryDesc *queryDesc, int eflags)
 				continue;
 			seen = lappend_oid(seen, rte->relid);
 			pv_check_read(rte->relid, roleid);
+			/* the rules hold for whose code reads the view, too */
+			if (OidIsValid(civic_accountable_role()))
+				pv_check_read(rte->relid, civic_accountable_role());
 		}
 		list_free(seen);
 	}

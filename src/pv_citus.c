@@ -103,6 +103,13 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 /* >0 while civic._private_view_rows() runs its view: substitute nothing. */
 static int	pv_serving = 0;
 
+/*
+ * While a view is served as its owner: the role that asked for it (the
+ * current user when _private_view_rows was called), whom civic charges as
+ * if it had read the view itself (meter_hook.c, civic_accountable_role).
+ */
+Oid			civic_pv_caller = InvalidOid;
+
 /* civic._private_view_rows(regclass), or InvalidOid (civic not here). */
 static Oid
 pv_rows_funcid(void)
@@ -500,6 +507,7 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 	Oid			owner;
 	char	   *query;
 	Oid			save_userid;
+	Oid			save_caller;
 	int			save_sec;
 	int			save_nestlevel;
 	int			i;
@@ -577,6 +585,8 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);
 	pv_serving++;
+	save_caller = civic_pv_caller;
+	civic_pv_caller = save_userid;
 	PG_TRY();
 	{
 		uint64		n;
@@ -603,11 +613,13 @@ civic_private_view_rows(PG_FUNCTION_ARGS)
 	PG_CATCH();
 	{
 		pv_serving--;
+		civic_pv_caller = save_caller;
 		SetUserIdAndSecContext(save_userid, save_sec);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	pv_serving--;
+	civic_pv_caller = save_caller;
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	relation_close(rel, NoLock);
