@@ -23,23 +23,27 @@
 SET search_path = "$user", public, civic;  -- as the database's (sql/00_install.sql), so this file runs alone
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_apw_analyst;
+DROP ROLE IF EXISTS regress_apw_victim;
 CREATE ROLE regress_apw_analyst;
+CREATE ROLE regress_apw_victim;
 CREATE SCHEMA apw;
 GRANT USAGE ON SCHEMA apw TO PUBLIC;
 CREATE SCHEMA apw_own AUTHORIZATION regress_apw_analyst;
+CREATE SCHEMA apw_victim AUTHORIZATION regress_apw_victim;
 CREATE TABLE apw.people (id int PRIMARY KEY, ward_code text NOT NULL, age int);
 INSERT INTO apw.people SELECT g, 'W' || (g % 10), 18 + g % 70 FROM generate_series(1, 999) g;
 INSERT INTO apw.people VALUES (1000, 'WSOLO', 87);
 CREATE TABLE apw.wards (ward_code text PRIMARY KEY);
 INSERT INTO apw.wards SELECT DISTINCT ward_code FROM apw.people;
-GRANT SELECT ON apw.wards TO regress_apw_analyst;
+GRANT SELECT ON apw.wards TO regress_apw_analyst, regress_apw_victim;
 ANALYZE apw.people, apw.wards;
 SELECT civic.create_private_view('apw.by_ward',
   $$SELECT w.ward_code, civic.dp_sum((p.id IS NOT NULL)::int::int8, 0, 1, 0.5) AS residents
       FROM apw.wards w LEFT JOIN apw.people p ON p.ward_code = w.ward_code
      GROUP BY w.ward_code$$,
-  'regress_apw_analyst') IS NOT NULL AS created;
+  'regress_apw_analyst', 'regress_apw_victim') IS NOT NULL AS created;
 SELECT civic.set_budget('regress_apw_analyst', 'apw.people', 3.0);
+SELECT civic.set_budget('regress_apw_victim', 'apw.people', 1.0);
 CREATE FUNCTION apw.spent(r regrole) RETURNS float8 LANGUAGE sql AS
 $$SELECT coalesce(sum(epsilon), 0) FROM civic.privacy_ledger WHERE role = r AND dataset = 'apw.people'$$;
 CREATE FUNCTION apw.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -137,7 +141,39 @@ SET SESSION AUTHORIZATION regress_apw_analyst;
 SELECT apw.try('REFRESH MATERIALIZED VIEW apw_own.mv') AS own_refresh_over_budget;
 RESET SESSION AUTHORIZATION;
 
+-- 4. The next of the class: a trigger function that is not SECURITY
+-- DEFINER but switches to the analyst with a SET role clause (the role is
+-- then the outer user, as after SET ROLE): charged to the analyst too.
+SET SESSION AUTHORIZATION regress_apw_analyst;
+CREATE TABLE apw_own.inbox_role (x int);
+GRANT INSERT ON apw_own.inbox_role TO PUBLIC;
+CREATE FUNCTION apw_own.grab_role() RETURNS trigger LANGUAGE plpgsql
+SET role = 'regress_apw_analyst' AS $$
+BEGIN
+    INSERT INTO apw_own.loot SELECT session_user, residents FROM apw.by_ward WHERE ward_code = 'WSOLO';
+    RETURN NULL;
+END $$;
+CREATE TRIGGER grab_role AFTER INSERT ON apw_own.inbox_role FOR EACH ROW EXECUTE FUNCTION apw_own.grab_role();
+RESET SESSION AUTHORIZATION;
+SELECT apw.try('INSERT INTO apw_own.inbox_role SELECT generate_series(1, 20)') AS dba_insert_set_role;
+SELECT who, count(*) AS loot_rows FROM apw_own.loot GROUP BY who;
+-- ... but a limited caller never spends a function owner's budget: the
+-- victim's SECURITY DEFINER function, called by the analyst (over budget),
+-- charges the analyst alone, and is refused
+SET SESSION AUTHORIZATION regress_apw_victim;
+CREATE FUNCTION apw_victim.report(w text) RETURNS bigint LANGUAGE sql SECURITY DEFINER
+AS $$ SELECT residents FROM apw.by_ward WHERE ward_code = w $$;
+GRANT USAGE ON SCHEMA apw_victim TO PUBLIC;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_apw_analyst;
+SELECT apw.try('SELECT apw_victim.report(''WSOLO'') FROM generate_series(1, 5)') AS call_victims_function;
+RESET SESSION AUTHORIZATION;
+SELECT apw.spent('regress_apw_victim') AS victim_spent;
+
 SELECT civic.reset_budget('regress_apw_analyst', 'apw.people');
+SELECT civic.reset_budget('regress_apw_victim', 'apw.people');
 DROP SCHEMA apw_own CASCADE;
+DROP SCHEMA apw_victim CASCADE;
 DROP SCHEMA apw CASCADE;
 DROP ROLE regress_apw_analyst;
+DROP ROLE regress_apw_victim;

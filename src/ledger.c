@@ -95,6 +95,8 @@
 #define LEDGER_DIR		"pg_civic"
 #define LEDGER_FILE		"pg_civic/ledger"
 #define LEDGER_TMP		"pg_civic/ledger.new"
+#define LEDGER_MARK		"pg_civic/ledger.mark"
+#define LEDGER_MARK_MAGIC 0x314D4C43	/* "CLM1" */
 #define LEDGER_MAGIC_V1 0x31564C43	/* "CLV1": civic 0.1.0 records */
 #define LEDGER_MAGIC	0x32564C43	/* "CLV2" */
 #define LEDGER_MAX_TEXT 1024
@@ -210,6 +212,11 @@ typedef struct LedgerShared
 	uint64		damage_off;
 	char		damage_problem[256];
 	uint64		dropped;		/* records replayed from WAL but not filed */
+	uint64		mark_seq;		/* ledger.mark: the file once held records up to this */
+	bool		mark_checked;	/* compared with the records, after recovery */
+	bool		damage_outside; /* damage found outside the file's bytes (a gap
+								 * before WAL's records, ledger.mark): accepted
+								 * at the file's end */
 	uint64		nrecords;		/* records in the file */
 	Size		buflen;			/* records buffered, not yet in the file */
 	char		buf[FLEXIBLE_ARRAY_MEMBER];	/* LEDGER_BUFSZ bytes */
@@ -269,6 +276,7 @@ typedef struct ScanResult
 	char		problem[256];
 	uint64		resync_off;		/* first good record after the damage, or 0 */
 	uint64		records_after;	/* good records from there on */
+	bool		gap;			/* the damage: records missing before a good one */
 } ScanResult;
 
 typedef void (*ScanCallback) (const LedgerRecord *rec, const char *text,
@@ -925,6 +933,7 @@ scan_file(int fd, uint64 limit, ScanCallback cb, void *arg, ScanResult *res)
 	LedgerRecord rec;
 	char	   *text = palloc(LEDGER_MAX_TEXT + 1);
 	char	   *prevtext = palloc0(LEDGER_MAX_TEXT + 1);
+	int			prevtype = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
@@ -948,6 +957,28 @@ scan_file(int fd, uint64 limit, ScanCallback cb, void *arg, ScanResult *res)
 		{
 			if (rec.seq == 0)
 				rec.seq = res->last_seq + 1;
+
+			/*
+			 * Records are numbered consecutively (compaction keeps the last
+			 * number; only an accepted damage may leave a gap at its
+			 * marker, which carries the last number of the file): a gap is records lost from the middle of the file --
+			 * an older copy of it completed by WAL, or records WAL replay
+			 * could not add.  Damage at the record after the gap, which is
+			 * itself good.
+			 */
+			if (res->nrecords > 0 && rec.seq > res->last_seq + 1 &&
+				rec.type != REC_DAMAGE && prevtype != REC_DAMAGE)
+			{
+				res->end = off;
+				res->damaged = true;
+				res->gap = true;
+				snprintf(res->problem, sizeof(res->problem),
+						 "record %llu follows record %llu: %llu records are missing",
+						 (unsigned long long) rec.seq, (unsigned long long) res->last_seq,
+						 (unsigned long long) (rec.seq - res->last_seq - 1));
+				break;
+			}
+			prevtype = rec.type;
 			res->last_seq = Max(res->last_seq, rec.seq);
 			res->nrecords++;
 			if (!(rec.flags & RECF_SAME_TEXT))
@@ -992,7 +1023,9 @@ scan_file(int fd, uint64 limit, ScanCallback cb, void *arg, ScanResult *res)
 	{
 		uint64		p;
 
-		for (p = res->end + 1; p + sizeof(uint32) <= r.size; p++)
+		if (res->gap)
+			res->resync_off = res->end; /* the record after the gap is good */
+		for (p = res->end + 1; !res->gap && p + sizeof(uint32) <= r.size; p++)
 		{
 			Size		len,
 						claimed;
@@ -1034,6 +1067,108 @@ replay_cb(const LedgerRecord *rec, const char *text, void *arg)
 }
 
 /*
+ * The mark: pg_civic/ledger.mark holds the number of the last record the
+ * file held durably (written after each fsync of the file, so never ahead
+ * of it; left to the next fsync, so at worst behind).  A file that ends
+ * before that record once recovery is over -- cut, zeroed, deleted, or an
+ * older copy put back -- lost charges that answered queries: damage, not a
+ * torn tail.  (A copy of the whole directory from one moment is consistent
+ * and cannot be told apart; docs/budget.md.)
+ */
+typedef struct LedgerMark
+{
+	uint32		magic;
+	uint32		pad;
+	uint64		seq;
+	pg_crc32c	crc;
+} LedgerMark;
+
+/* Read the mark: 1 and *seq, 0 if there is none, -1 if it is unreadable. */
+static int
+read_mark(uint64 *seq)
+{
+	LedgerMark	m;
+	pg_crc32c	crc;
+	int			fd = BasicOpenFile(LEDGER_MARK, O_RDONLY | PG_BINARY);
+	ssize_t		n;
+
+	*seq = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, &m, sizeof(m));
+	close(fd);
+	if (n != sizeof(m) || m.magic != LEDGER_MARK_MAGIC)
+		return -1;
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, &m, offsetof(LedgerMark, crc));
+	FIN_CRC32C(crc);
+	if (!EQ_CRC32C(crc, m.crc))
+		return -1;
+	*seq = m.seq;
+	return 1;
+}
+
+/* Write the mark (no fsync: the file's next fsync carries it). */
+static void
+write_mark(uint64 seq)
+{
+	LedgerMark	m;
+	int			fd;
+
+	memset(&m, 0, sizeof(m));
+	m.magic = LEDGER_MARK_MAGIC;
+	m.seq = seq;
+	INIT_CRC32C(m.crc);
+	COMP_CRC32C(m.crc, &m, offsetof(LedgerMark, crc));
+	FIN_CRC32C(m.crc);
+	fd = BasicOpenFilePerm(LEDGER_MARK, O_WRONLY | O_CREAT | PG_BINARY, pg_file_create_mode);
+	if (fd < 0)
+		return;					/* the mark is a check, not the record */
+	if (pg_pwrite(fd, &m, sizeof(m), 0) != sizeof(m))
+		ereport(LOG,
+				(errcode_for_file_access(),
+				 errmsg("could not write \"%s\": %m", LEDGER_MARK)));
+	close(fd);
+}
+
+/* Mark the ledger damaged by a problem outside the file's bytes; lock held. */
+static void
+damage_outside_file(const char *problem)
+{
+	ledger->damaged = true;
+	ledger->damage_outside = true;
+	ledger->damage_off = ledger->file_end;
+	strlcpy(ledger->damage_problem, problem, sizeof(ledger->damage_problem));
+	ereport(WARNING,
+			(errcode(ERRCODE_CIVIC_LEDGER_DAMAGED),
+			 errmsg("privacy ledger \"%s\": %s", LEDGER_FILE, problem),
+			 errdetail("Queries using differential-privacy aggregates will refuse to run."),
+			 errhint("See civic.ledger_verify() and civic.ledger_accept_damage() in the documentation of the privacy budget.")));
+}
+
+/*
+ * Once recovery is over, the records must reach the mark.  Checked at the
+ * first write and by civic.ledger_verify().
+ */
+static void
+check_mark(void)
+{
+	if (ledger->mark_checked || RecoveryInProgress())
+		return;
+	LWLockAcquire(ledger->lock, LW_EXCLUSIVE);
+	if (!ledger->mark_checked)
+	{
+		if (!ledger->damaged && ledger->next_seq - 1 < ledger->mark_seq)
+			damage_outside_file(psprintf("the ledger ends at record %llu, but the file held records up to %llu (\"%s\"): %llu records are missing (a cut, zeroed, deleted or older copy of the file)",
+										 (unsigned long long) (ledger->next_seq - 1),
+										 (unsigned long long) ledger->mark_seq, LEDGER_MARK,
+										 (unsigned long long) (ledger->mark_seq - (ledger->next_seq - 1))));
+		ledger->mark_checked = true;
+	}
+	LWLockRelease(ledger->lock);
+}
+
+/*
  * Read the ledger file into the shared tables (the postmaster at start and
  * after every crash-restart; a superuser's acceptance of damage).  Never
  * fails: a file that cannot be read or is damaged marks the ledger damaged.
@@ -1046,9 +1181,11 @@ ledger_replay(void)
 	bool		writable = true;
 
 	ledger->damaged = false;
+	ledger->damage_outside = false;
 	ledger->damage_off = 0;
 	ledger->damage_problem[0] = '\0';
 	ledger->cut_pending = false;
+	ledger->mark_checked = false;
 
 	if (MakePGDirectory(LEDGER_DIR) < 0 && errno != EEXIST)
 		ereport(WARNING,
@@ -1087,6 +1224,8 @@ ledger_replay(void)
 	ledger->nrecords = res.nrecords;
 	ledger->next_seq = res.last_seq + 1;
 	ledger->file_end = res.end;
+	if (read_mark(&ledger->mark_seq) < 0 && !res.damaged)
+		damage_outside_file(psprintf("\"%s\" cannot be read", LEDGER_MARK));
 	ledger->allocated = res.size;
 	pg_atomic_write_u64(&ledger->flushed_seq, res.last_seq);
 	ledger->buflen = 0;
@@ -1357,6 +1496,8 @@ write_pending(int elevel)
 	ledger->write_failed = false;
 	LWLockRelease(ledger->lock);
 	pg_atomic_write_u64(&ledger->flushed_seq, last);
+	if (n > 0)
+		write_mark(last);
 	pfree(copy);
 	return true;
 
@@ -1417,6 +1558,7 @@ require_writable(void)
 				 errmsg("cannot charge or change privacy budgets during recovery"),
 				 errdetail("Charges, budgets and dataset declarations are recorded on the primary and reach standbys through WAL."),
 				 errhint("Run queries using differential-privacy aggregates on the primary.")));
+	check_mark();
 	if (ledger->damaged)
 		report_damaged();
 	(void) open_ledger_fd(ERROR);
@@ -2133,9 +2275,23 @@ ledger_redo(XLogReaderState *record)
 					 errhint("DP queries are refused until an administrator checks civic.ledger_verify().")));
 			break;
 		}
+		if (hdr.seq > ledger->next_seq && !ledger->damaged)
+		{
+			/*
+			 * Records between the ledger's last and this one are in neither
+			 * the file nor the WAL replayed: the file is an older or cut
+			 * copy (or lost records WAL could not add before).  Fail closed;
+			 * this and later records stay in the buffer, for an acceptance
+			 * to keep.
+			 */
+			damage_outside_file(psprintf("WAL holds ledger record %llu, but the ledger ends at record %llu: %llu records are missing from the file",
+										 (unsigned long long) hdr.seq,
+										 (unsigned long long) (ledger->next_seq - 1),
+										 (unsigned long long) (hdr.seq - ledger->next_seq)));
+		}
 		if (hdr.seq >= ledger->next_seq)
 		{
-			if (ledger->buflen + hdr.length > LEDGER_BUFSZ)
+			if (ledger->buflen + hdr.length > LEDGER_BUFSZ && !ledger->damaged)
 			{
 				uint64		pending = ledger->next_seq - 1;
 
@@ -2401,6 +2557,14 @@ compact_ledger(int elevel)
 		n++;
 	}
 
+	/* nothing to keep: the file stays as it is (its records carry the numbering) */
+	if (n == 0)
+	{
+		LWLockRelease(ledger->lock);
+		LWLockRelease(ledger->flush_lock);
+		pfree(out.data);
+		return true;
+	}
 	if (!replace_file(&out, elevel))
 	{
 		LWLockRelease(ledger->lock);
@@ -2523,6 +2687,7 @@ civic_ledger_verify_rows(FunctionCallInfo fcinfo)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "civic: return type must be a row type");
 
+	check_mark();
 	memset(nulls, 0, sizeof(nulls));
 	LWLockAcquire(ledger->lock, LW_SHARED);
 	pending = ledger->buflen;
@@ -2590,6 +2755,7 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 				kept_after;
 	char	   *note;
 	Size		pos;
+	bool		outside;
 
 	require_ledger();
 	if (!superuser())
@@ -2612,7 +2778,14 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 				 errmsg("could not open privacy ledger \"%s\": %m", LEDGER_FILE),
 				 errhint("Make the file readable by the server first.")));
 	scan_file(fd, 0, NULL, NULL, &res);
-	if (!res.damaged || (int64) res.end != offset)
+	/* damage outside the file's bytes: accepted at the end of its records */
+	outside = !res.damaged && ledger->damage_outside && (int64) res.end == offset;
+	if (outside)
+	{
+		strlcpy(res.problem, ledger->damage_problem, sizeof(res.problem));
+		res.size = res.end;		/* (preallocated zeros are not lost bytes) */
+	}
+	else if (!res.damaged || (int64) res.end != offset)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the privacy ledger is not damaged at offset %lld", (long long) offset),
@@ -2627,6 +2800,11 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 	cc.out = &out;
 	scan_file(fd, 0, collect_cb, &cc, &res);
 	kept_before = cc.n;
+	if (outside)
+	{
+		strlcpy(res.problem, ledger->damage_problem, sizeof(res.problem));
+		res.size = res.end;
+	}
 
 	/* the marker: who accepted what */
 	pos = out.len;
@@ -2677,6 +2855,21 @@ civic_ledger_accept_damage(PG_FUNCTION_ARGS)
 
 	if (!replace_file(&out, ERROR))
 		elog(ERROR, "civic: could not rewrite the privacy ledger");
+	{
+		uint64		last = cc.last_seq;
+		Size		off = 0;
+
+		/* the mark follows the new file (its last record) */
+		while (off + sizeof(LedgerRecord) <= ledger->buflen)
+		{
+			LedgerRecord hdr;
+
+			memcpy(&hdr, ledger->buf + off, sizeof(LedgerRecord));
+			last = Max(last, hdr.seq);
+			off += hdr.length;
+		}
+		write_mark(last);
+	}
 
 	/* start again from the new file */
 	clear_tables();

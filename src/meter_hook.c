@@ -1201,22 +1201,20 @@ reads_table_denied_to(PlannedStmt *pstmt, Oid roleid)
  * VACUUM and autovacuum, CREATE INDEX, REINDEX, CLUSTER, REFRESH
  * MATERIALIZED VIEW evaluate an object's expressions as its owner), a
  * SECURITY DEFINER trigger of the owner's fired by another role's write, a
- * SECURITY DEFINER function.  The session user -- maybe a DBA or the
- * autovacuum launcher, never limited -- must not be the only one to pay for
- * what that code reads: it is charged too (charge_query), and the privacy
- * rules apply to it as to the session user.  InvalidOid when it is the
- * session user, or the role SET ROLE made current.
+ * SECURITY DEFINER function, a function's SET role clause, SET ROLE.
+ * Where the session user -- a DBA or the autovacuum launcher -- reads the
+ * tables directly and so is never limited, it must not be the only one to
+ * pay for what that code reads: this role pays first (charge_query).  Where
+ * the session user is limited it pays alone, as always, so no caller can
+ * spend a function owner's budget.  The privacy rules apply to this role as
+ * to the session user.  InvalidOid when it is the session user.
  */
 Oid
 civic_accountable_role(void)
 {
 	Oid			r = OidIsValid(civic_pv_caller) ? civic_pv_caller : GetUserId();
 
-	/*
-	 * SET ROLE changes the outer user as well: it does not move the charge
-	 * (docs/budget.md), so a role the session user chose is not charged.
-	 */
-	return (r == GetSessionUserId() || r == GetOuterUserId()) ? InvalidOid : r;
+	return r == GetSessionUserId() ? InvalidOid : r;
 }
 
 /* ... the session user or the accountable role: a query a privacy rule protects */
@@ -1641,16 +1639,16 @@ report_refusal(const CivicCharge *charges, const CivicLedgerRefusal *r)
  * least the larger rho of the two (a charge of the difference in rho alone).
  */
 static void
-charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, bool only_limited)
+charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, Oid bystander)
 {
 	List	   *dss = NIL;		/* datasets read */
 	List	   *ks = NIL;		/* their max groups per unit */
 	List	   *readable = NIL; /* whether the role reads them directly */
+	List	   *by_reads = NIL; /* ... whether the bystander does */
 	List	   *view_aggs = NIL;
 	CivicCharge *charges;
 	CivicLedgerRefusal refusal;
 	int			ncharges = 0;
-	bool		any_limited = false;
 	const char *text;
 	ListCell   *lc,
 			   *lc2,
@@ -1665,12 +1663,14 @@ charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, bool only_l
 		int			pos = 0;
 		bool		dup = false;
 		bool		can_read;
+		bool		by_read;
 
 		if (!rte_is_read_table(rte))
 			continue;
 		ds = palloc(sizeof(CivicDatasetKey));
 		civic_table_dataset(rte->relid, ds, &k);
 		can_read = civic_role_can_read(roleid, rte->relid);
+		by_read = OidIsValid(bystander) && civic_role_can_read(bystander, rte->relid);
 		foreach(lc2, dss)
 		{
 			if (memcmp(lfirst(lc2), ds, sizeof(CivicDatasetKey)) == 0)
@@ -1678,6 +1678,8 @@ charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, bool only_l
 				dup = true;
 				if (!can_read)
 					list_nth_cell(readable, pos)->int_value = 0;
+				if (!by_read)
+					list_nth_cell(by_reads, pos)->int_value = 0;
 			}
 			pos++;
 		}
@@ -1686,12 +1688,36 @@ charge_query(QueryDesc *qd, List *found, List *dp_views, Oid roleid, bool only_l
 			dss = lappend(dss, ds);
 			ks = lappend_int(ks, k);
 			readable = lappend_int(readable, can_read ? 1 : 0);
+			by_reads = lappend_int(by_reads, by_read ? 1 : 0);
 		}
-		any_limited |= !can_read;
 	}
-	/* (a role that reads every table directly is recorded only as the session user) */
-	if (only_limited && !any_limited)
-		return;
+
+	/*
+	 * Charging the role whose code runs in a bystander's session: only the
+	 * datasets the bystander reads directly (it is never limited there) and
+	 * this role does not (it is); the bystander pays the others itself.
+	 */
+	if (OidIsValid(bystander))
+	{
+		List	   *keep_ds = NIL,
+				   *keep_k = NIL,
+				   *keep_r = NIL;
+
+		forthree(lc2, dss, lck, ks, lcr, readable)
+		{
+			if (lfirst_int(lcr) == 0 && list_nth_int(by_reads, foreach_current_index(lc2)) != 0)
+			{
+				keep_ds = lappend(keep_ds, lfirst(lc2));
+				keep_k = lappend_int(keep_k, lfirst_int(lck));
+				keep_r = lappend_int(keep_r, 0);
+			}
+		}
+		if (keep_ds == NIL)
+			return;
+		dss = keep_ds;
+		ks = keep_k;
+		readable = keep_r;
+	}
 	if (dss == NIL)
 	{
 		CivicDatasetKey *ds = palloc0(sizeof(CivicDatasetKey));
@@ -2082,8 +2108,8 @@ meter_query(QueryDesc *qd, int eflags)
 
 		/* the role whose code runs first: its refusal charges nobody */
 		if (OidIsValid(other))
-			charge_query(qd, ws.found, dp_views, other, true);
-		charge_query(qd, ws.found, dp_views, GetSessionUserId(), false);
+			charge_query(qd, ws.found, dp_views, other, GetSessionUserId());
+		charge_query(qd, ws.found, dp_views, GetSessionUserId(), InvalidOid);
 	}
 	if (local_found != NIL)
 	{
