@@ -1133,13 +1133,13 @@ write_mark(uint64 seq)
 
 /* Mark the ledger damaged by a problem outside the file's bytes; lock held. */
 static void
-damage_outside_file(const char *problem)
+damage_outside_file(int elevel, const char *problem)
 {
 	ledger->damaged = true;
 	ledger->damage_outside = true;
 	ledger->damage_off = ledger->file_end;
 	strlcpy(ledger->damage_problem, problem, sizeof(ledger->damage_problem));
-	ereport(WARNING,
+	ereport(elevel,
 			(errcode(ERRCODE_CIVIC_LEDGER_DAMAGED),
 			 errmsg("privacy ledger \"%s\": %s", LEDGER_FILE, problem),
 			 errdetail("Queries using differential-privacy aggregates will refuse to run."),
@@ -1159,7 +1159,7 @@ check_mark(void)
 	if (!ledger->mark_checked)
 	{
 		if (!ledger->damaged && ledger->next_seq - 1 < ledger->mark_seq)
-			damage_outside_file(psprintf("the ledger ends at record %llu, but the file held records up to %llu (\"%s\"): %llu records are missing (a cut, zeroed, deleted or older copy of the file)",
+			damage_outside_file(LOG, psprintf("the ledger ends at record %llu, but the file held records up to %llu (\"%s\"): %llu records are missing (a cut, zeroed, deleted or older copy of the file)",
 										 (unsigned long long) (ledger->next_seq - 1),
 										 (unsigned long long) ledger->mark_seq, LEDGER_MARK,
 										 (unsigned long long) (ledger->mark_seq - (ledger->next_seq - 1))));
@@ -1225,7 +1225,7 @@ ledger_replay(void)
 	ledger->next_seq = res.last_seq + 1;
 	ledger->file_end = res.end;
 	if (read_mark(&ledger->mark_seq) < 0 && !res.damaged)
-		damage_outside_file(psprintf("\"%s\" cannot be read", LEDGER_MARK));
+		damage_outside_file(WARNING, psprintf("\"%s\" cannot be read", LEDGER_MARK));
 	ledger->allocated = res.size;
 	pg_atomic_write_u64(&ledger->flushed_seq, res.last_seq);
 	ledger->buflen = 0;
@@ -2284,7 +2284,7 @@ ledger_redo(XLogReaderState *record)
 			 * this and later records stay in the buffer, for an acceptance
 			 * to keep.
 			 */
-			damage_outside_file(psprintf("WAL holds ledger record %llu, but the ledger ends at record %llu: %llu records are missing from the file",
+			damage_outside_file(WARNING, psprintf("WAL holds ledger record %llu, but the ledger ends at record %llu: %llu records are missing from the file",
 										 (unsigned long long) hdr.seq,
 										 (unsigned long long) (ledger->next_seq - 1),
 										 (unsigned long long) (hdr.seq - ledger->next_seq)));
@@ -2713,6 +2713,12 @@ civic_ledger_verify_rows(FunctionCallInfo fcinfo)
 		values[2] = Int64GetDatum((int64) res.nrecords);
 		values[3] = Int64GetDatum((int64) res.end);
 		nulls[3] = !res.damaged && !(res.tail && res.tail_nonzero);
+		/* damage outside the file's bytes: accepted at the end of its records */
+		if (!res.damaged && damaged && ledger->damage_outside)
+		{
+			values[3] = Int64GetDatum((int64) ledger->damage_off);
+			nulls[3] = false;
+		}
 		if (res.damaged)
 			values[4] = CStringGetTextDatum(res.problem);
 		else if (res.tail && res.tail_nonzero)

@@ -16,24 +16,36 @@ ledger_wait_ready() {
   return 1
 }
 
-# ledger_install SAVED: stop the cluster, keep its ledger as SAVED (once),
-# make the bytes on stdin its ledger, start it again.
+# ledger_install SAVED: stop the cluster, keep its ledger as SAVED and its
+# mark as SAVED.mark (once), make the bytes on stdin its ledger, start it
+# again.  A ledger replaced on purpose goes without the old file's mark
+# (pg_civic/ledger.mark: the number of its last record), which would report
+# the new one as missing records.
 ledger_install() {
   local saved=$1
   cluster_ctl -w -t 60 stop >/dev/null
-  [[ -f $saved ]] || cp "$LEDGER" "$saved"
+  if [[ ! -f $saved ]]; then
+    cp "$LEDGER" "$saved"
+    rm -f "$saved.mark"
+    [[ -f $LEDGER.mark ]] && cp "$LEDGER.mark" "$saved.mark"
+  fi
   cat >"$LEDGER"
+  rm -f "$LEDGER.mark"
   chown postgres: "$LEDGER"
   cluster_ctl -w -t 60 start >/dev/null
   ledger_wait_ready
 }
 
-# ledger_restore SAVED: the cluster's own ledger back, if it was replaced.
+# ledger_restore SAVED: the cluster's own ledger and mark back, if replaced.
 ledger_restore() {
   local saved=$1
   if [[ -f $saved ]]; then
     cluster_ctl -w -t 60 stop >/dev/null 2>&1
     cp "$saved" "$LEDGER" && chown postgres: "$LEDGER" && rm -f "$saved"
+    rm -f "$LEDGER.mark"
+    if [[ -f $saved.mark ]]; then
+      cp "$saved.mark" "$LEDGER.mark" && chown postgres: "$LEDGER.mark" && rm -f "$saved.mark"
+    fi
     cluster_ctl -w -t 60 start >/dev/null 2>&1
     ledger_wait_ready
   fi
