@@ -35,6 +35,8 @@ extern void civic_privacy_account_release(FunctionCallInfo fcinfo,
 extern void civic_meter_init(void);
 extern bool civic_in_citus_query(void);
 extern Oid	civic_accountable_role(void);
+/* while pv_citus.c serves a view as its owner: the role that asked for it */
+extern PGDLLIMPORT Oid civic_pv_caller;
 struct QueryDesc;
 extern bool civic_parallel_share(struct QueryDesc *qd);
 

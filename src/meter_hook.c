@@ -83,7 +83,6 @@
 #include "ledger.h"
 #include "meter.h"
 #include "plan_notes.h"
-#include "pv_citus.h"
 #include "relcache.h"
 
 static HTAB *view_cache = NULL;

@@ -11,6 +11,6 @@
 
 /* Install the planner hook (from _PG_init; only when preloaded). */
 extern void civic_pv_citus_init(void);
-extern PGDLLIMPORT Oid civic_pv_caller;
+
 
 #endif							/* CIVIC_PV_CITUS_H */
